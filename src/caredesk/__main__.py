@@ -1,0 +1,3 @@
+from caredesk.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The `caredesk` command line."""

@@ -1,0 +1,1 @@
+"""Storage plumbing: engine, column types, migrations."""

@@ -1,0 +1,54 @@
+"""A conversation is one case: one customer, one brand account, at most one owner at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caredesk.clock import utcnow
+from caredesk.db.types import Id
+from caredesk.models.base import Base, HasCreatedAt, HasId
+from caredesk.models.enums import ConversationStatus, StartedBy, check_in
+
+
+class Conversation(HasId, HasCreatedAt, Base):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        CheckConstraint(check_in("status", ConversationStatus), name="status"),
+        CheckConstraint(check_in("started_by", StartedBy), name="started_by"),
+        CheckConstraint("priority BETWEEN 0 AND 100", name="priority"),
+        # Private messages thread into the contact's latest conversation on the account.
+        Index(None, "brand_account_id", "contact_id", "last_message_at"),
+        Index(None, "workspace_id", "status", "last_customer_message_at"),
+    )
+
+    workspace_id: Mapped[int] = mapped_column(Id, ForeignKey("workspaces.id", ondelete="CASCADE"))
+    # None while unrouted: a customer post whose receiving account is not known yet (in
+    # imported history, the brand's own reply tells which account it was).
+    brand_account_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("brand_accounts.id", ondelete="SET NULL")
+    )
+    contact_id: Mapped[int | None] = mapped_column(Id, ForeignKey("contacts.id", ondelete="SET NULL"))
+    network: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=ConversationStatus.OPEN.value)
+    owner_agent_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("agents.id", ondelete="SET NULL"), index=True
+    )
+    team_id: Mapped[int | None] = mapped_column(Id, ForeignKey("teams.id", ondelete="SET NULL"))
+    priority: Mapped[int] = mapped_column(default=0)
+
+    # Derived from the messages by caredesk.ingest.summary; kept here so the inbox and the
+    # reports never scan messages.
+    started_by: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    first_customer_message_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    last_customer_message_at: Mapped[datetime | None]
+    last_message_at: Mapped[datetime]
+    customer_message_count: Mapped[int] = mapped_column(default=0)
+    brand_message_count: Mapped[int] = mapped_column(default=0)
+
+    resolved_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

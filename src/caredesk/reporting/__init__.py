@@ -1,0 +1,1 @@
+"""Reports: what the care team's numbers say."""
