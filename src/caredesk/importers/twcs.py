@@ -34,7 +34,12 @@ COLUMNS = (
     "response_tweet_id",
     "in_response_to_tweet_id",
 )
-_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_MONTHS = {
+    month: number
+    for number, month in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+}
 _BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 _CR = "\ue000"  # stands in for a bare CR while the CSV reader runs; becomes a line break
 # csv's own limit is 128 KiB a field; a tweet is at most a few KiB, anything near the limit

@@ -319,39 +319,44 @@ class Ingestor:
         """Recompute the summary of stored conversations that took new messages."""
         by_id = {g.conversation_id: g for g in groups}
         timelines: dict[int, list[tuple[str, datetime]]] = {}
+        routed: dict[int, tuple[datetime, int]] = {}
         rows = connection.execute(
-            select(_messages.c.conversation_id, _messages.c.direction, _messages.c.created_at).where(
-                _messages.c.conversation_id.in_(list(by_id))
-            )
+            select(
+                _messages.c.conversation_id,
+                _messages.c.direction,
+                _messages.c.created_at,
+                _messages.c.brand_account_id,
+            ).where(_messages.c.conversation_id.in_(list(by_id)))
         )
-        for conversation_id, direction, created_at in rows:
+        for conversation_id, direction, created_at, account_id in rows:
             timelines.setdefault(conversation_id, []).append((direction, created_at))
-        current = {
-            row.id: row
-            for row in connection.execute(
-                select(
-                    _conversations.c.id,
-                    _conversations.c.brand_account_id,
-                    _conversations.c.contact_id,
-                ).where(_conversations.c.id.in_(list(by_id)))
-            )
-        }
+            if account_id is not None:
+                earliest = routed.get(conversation_id)
+                if earliest is None or (created_at, account_id) < earliest:
+                    routed[conversation_id] = (created_at, account_id)
+        contacts = dict(
+            connection.execute(
+                select(_conversations.c.id, _conversations.c.contact_id).where(
+                    _conversations.c.id.in_(list(by_id))
+                )
+            ).all()
+        )
         updates = []
+        now = utcnow()
         for conversation_id, group in by_id.items():
             assert conversation_id is not None
-            row = current[conversation_id]
-            values: dict[str, object] = {
-                "conversation_id": conversation_id,
-                **summarize(timelines[conversation_id]).as_row(),
-                "brand_account_id": row.brand_account_id
-                if row.brand_account_id is not None
-                else _routing(batch, arrivals, group.arrivals),
-                "contact_id": row.contact_id
-                if row.contact_id is not None
-                else _contact(arrivals, group.arrivals),
-                "updated_at": utcnow(),
-            }
-            updates.append(values)
+            contact_id = contacts[conversation_id]
+            updates.append(
+                {
+                    "conversation_id": conversation_id,
+                    **summarize(timelines[conversation_id]).as_row(),
+                    "brand_account_id": routed[conversation_id][1] if conversation_id in routed else None,
+                    "contact_id": contact_id
+                    if contact_id is not None
+                    else _contact(arrivals, group.arrivals),
+                    "updated_at": now,
+                }
+            )
         columns = [k for k in updates[0] if k != "conversation_id"]
         connection.execute(
             update(_conversations)
@@ -391,10 +396,15 @@ def _summary(arrivals: list[Arrival], indexes: list[int]) -> ConversationSummary
 
 
 def _routing(batch: _Batch, arrivals: list[Arrival], indexes: list[int]) -> int | None:
-    """The brand account of a conversation: the one the brand answered from, else received on."""
-    outbound = [batch.account_ids[i] for i in indexes if not arrivals[i].inbound]
-    candidates = outbound + [batch.account_ids[i] for i in indexes]
-    return next((a for a in candidates if a is not None), None)
+    """The brand account of a conversation: the account of its earliest message that has one.
+
+    Live mentions carry the account they were received on; imported customer tweets don't,
+    and then the first brand account to answer is the one the customer wrote to. Taking the
+    earliest makes the answer the same whatever order the messages arrive in.
+    """
+    with_account = [(arrivals[i].created_at, batch.account_ids[i]) for i in indexes]
+    known = [(at, account) for at, account in with_account if account is not None]
+    return min(known)[1] if known else None
 
 
 def _contact(arrivals: list[Arrival], indexes: list[int]) -> int | None:
