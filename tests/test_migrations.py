@@ -6,13 +6,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from caredesk.db.migrate import is_current, migrate
+from caredesk.db.migrate import compare_type, is_current, migrate
 from caredesk.models import Base
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": compare_type})
         assert compare_metadata(context, Base.metadata) == []
 
 

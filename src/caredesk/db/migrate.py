@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import DateTime, Engine
+
+from caredesk.db.types import UTCDateTime
 
 
 def alembic_config() -> Config:
@@ -28,3 +32,16 @@ def is_current(engine: Engine) -> bool:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision() == head
+
+
+def compare_type(
+    _context: Any, _inspected_column: Any, _metadata_column: Any, inspected_type: Any, metadata_type: Any
+) -> bool | None:
+    """Alembic's type comparison, told that `UTCDateTime` is a DATETIME column.
+
+    On SQLite `UTCDateTime` binds through a string impl for speed, but the column is the
+    DATETIME the migrations create; anything else falls back to Alembic's own comparison.
+    """
+    if isinstance(metadata_type, UTCDateTime):
+        return not isinstance(inspected_type, DateTime)
+    return None

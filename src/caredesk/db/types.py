@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, String
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # A 64-bit id on PostgreSQL; on SQLite only INTEGER PRIMARY KEY is the fast rowid alias.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -23,29 +23,34 @@ class NaiveDatetimeError(ValueError):
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in, timezone-aware UTC out, on every backend.
 
-    SQLite has no timezone type, so values are stored there as naive UTC text, which sorts
-    correctly; PostgreSQL uses `timestamptz`.
+    PostgreSQL uses `timestamptz`. SQLite has no timezone type: values are stored there as
+    naive UTC text, `YYYY-MM-DD HH:MM:SS.ffffff` (SQLAlchemy's own SQLite format, so it sorts
+    and compares correctly), written with `isoformat` because this runs for every message.
     """
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String())
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | str | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise NaiveDatetimeError(f"naive datetime {value!r}: pass an aware UTC datetime")
-        value = value.astimezone(UTC)
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
         if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
         return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):  # raw SQLite text from a hand-written query
-            value = datetime.fromisoformat(value)
-        moment: datetime = value
+        moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
         if moment.tzinfo is None:
             return moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from caredesk.clock import utcnow
+from caredesk.db.ids import allocate_ids
 from caredesk.ingest.inbound import Author
 from caredesk.ingest.sql import chunks, clip
 from caredesk.models.tables import contacts as _contacts
@@ -53,20 +54,24 @@ def resolve_customers(
                     changed.append({"identity_id": row.id, **news})
     missing = [key for key in latest if key not in resolved]
     if missing:
-        contact_ids = connection.scalars(
-            insert(_contacts).returning(_contacts.c.id, sort_by_parameter_order=True),
+        contact_ids = allocate_ids(connection, _contacts, len(missing))
+        identity_ids = allocate_ids(connection, _identities, len(missing))
+        connection.execute(
+            insert(_contacts),
             [
                 {
+                    "id": contact_id,
                     "workspace_id": workspace_id,
                     "display_name": clip(latest[key].display_name or latest[key].handle),
                 }
-                for key in missing
+                for key, contact_id in zip(missing, contact_ids, strict=True)
             ],
-        ).all()
-        identity_ids = connection.scalars(
-            insert(_identities).returning(_identities.c.id, sort_by_parameter_order=True),
+        )
+        connection.execute(
+            insert(_identities),
             [
                 {
+                    "id": identity_id,
                     "workspace_id": workspace_id,
                     "contact_id": contact_id,
                     "network": network,
@@ -75,9 +80,11 @@ def resolve_customers(
                     "display_name": clip(latest[(network, user_id)].display_name),
                     "followers": latest[(network, user_id)].followers,
                 }
-                for (network, user_id), contact_id in zip(missing, contact_ids, strict=True)
+                for (network, user_id), identity_id, contact_id in zip(
+                    missing, identity_ids, contact_ids, strict=True
+                )
             ],
-        ).all()
+        )
         for key, identity_id, contact_id in zip(missing, identity_ids, contact_ids, strict=True):
             resolved[key] = (identity_id, contact_id)
     if changed:

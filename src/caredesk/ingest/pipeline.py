@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from caredesk.clock import utcnow
 from caredesk.db.engine import write_transaction
+from caredesk.db.ids import allocate_ids
 from caredesk.events import (
     ConversationOpened,
     ConversationReopened,
@@ -202,7 +203,7 @@ class Ingestor:
         result.stored = len(batch.messages)
         if old_groups:
             self._refresh_conversations(connection, batch, arrivals, old_groups)
-        if message_ids is not None:
+        if self.events.wants(MessageReceived):
             conversation_of = _conversation_of(groups, len(batch.messages))
             events.extend(
                 MessageReceived(self.workspace_id, conversation_of[i], message_id, m.direction.value)
@@ -232,12 +233,11 @@ class Ingestor:
                     **summary.as_row(),
                 }
             )
-        return list(
-            connection.scalars(
-                insert(_conversations).returning(_conversations.c.id, sort_by_parameter_order=True),
-                rows,
-            )
-        )
+        ids = allocate_ids(connection, _conversations, len(rows))
+        for row, conversation_id in zip(rows, ids, strict=True):
+            row["id"] = conversation_id
+        connection.execute(insert(_conversations), rows)
+        return ids
 
     def _merge(self, connection: Connection, target: int, absorbed: list[int]) -> None:
         stored = connection.execute(
@@ -272,9 +272,7 @@ class Ingestor:
         connection.execute(delete(_conversations).where(_conversations.c.id.in_(absorbed)))
         connection.execute(update(_conversations).where(_conversations.c.id == target).values(inherited))
 
-    def _insert_messages(
-        self, connection: Connection, batch: _Batch, groups: list[Group]
-    ) -> list[int] | None:
+    def _insert_messages(self, connection: Connection, batch: _Batch, groups: list[Group]) -> list[int]:
         conversation_of = _conversation_of(groups, len(batch.messages))
         received_at = utcnow()
         rows = [
@@ -300,14 +298,11 @@ class Ingestor:
             }
             for i, m in enumerate(batch.messages)
         ]
-        if self.events.wants(MessageReceived):
-            return list(
-                connection.scalars(
-                    insert(_messages).returning(_messages.c.id, sort_by_parameter_order=True), rows
-                )
-            )
+        ids = allocate_ids(connection, _messages, len(rows))
+        for row, message_id in zip(rows, ids, strict=True):
+            row["id"] = message_id
         connection.execute(insert(_messages), rows)
-        return None
+        return ids
 
     def _refresh_conversations(
         self,

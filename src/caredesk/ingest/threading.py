@@ -13,7 +13,7 @@ The rules, applied to a batch of arrivals and what the store already holds:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -71,18 +71,23 @@ class Group:
 
 
 class _UnionFind:
+    """Disjoint sets over ints, with path halving; no recursion, no hashing of tuples."""
+
     def __init__(self) -> None:
-        self._parent: dict[Hashable, Hashable] = {}
+        self._parent: list[int] = []
 
-    def find(self, node: Hashable) -> Hashable:
-        parent = self._parent.setdefault(node, node)
-        if parent == node:
-            return node
-        root = self.find(parent)
-        self._parent[node] = root
-        return root
+    def add(self) -> int:
+        self._parent.append(len(self._parent))
+        return len(self._parent) - 1
 
-    def union(self, a: Hashable, b: Hashable) -> None:
+    def find(self, node: int) -> int:
+        parent = self._parent
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def union(self, a: int, b: int) -> None:
         root_a, root_b = self.find(a), self.find(b)
         if root_a != root_b:
             self._parent[root_b] = root_a
@@ -97,22 +102,30 @@ def plan_threads(arrivals: Sequence[Arrival], known: Known, reopen_window: timed
             return True
         return arrival.created_at <= stored.resolved_at + reopen_window
 
+    # Nodes 0..n-1 are the arrivals; stored conversations get nodes as they are met.
     links = _UnionFind()
     first_with_id: dict[str, int] = {}
     for index, arrival in enumerate(arrivals):
         first_with_id.setdefault(arrival.network_message_id, index)
-        links.find(("arrival", index))
+        links.add()
+    conversation_node: dict[int, int] = {}
+
+    def stored_node(conversation_id: int) -> int:
+        node = conversation_node.get(conversation_id)
+        if node is None:
+            node = conversation_node[conversation_id] = links.add()
+        return node
 
     for index, arrival in enumerate(arrivals):
-        node = ("arrival", index)
+        node = index
         parent_id = arrival.reply_to_network_id
         if parent_id is not None:
             if parent_id in first_with_id:
-                links.union(node, ("arrival", first_with_id[parent_id]))
+                links.union(node, first_with_id[parent_id])
             elif (stored := known.parents.get(parent_id)) is not None and takes(stored, arrival):
-                links.union(node, ("conversation", stored))
+                links.union(node, stored_node(stored))
         for stored in known.replies.get(arrival.network_message_id, ()):
-            links.union(node, ("conversation", stored))
+            links.union(node, stored_node(stored))
 
     latest_private: dict[tuple[int | None, int], int] = {}
     by_time = sorted(range(len(arrivals)), key=lambda i: arrivals[i].created_at)
@@ -122,17 +135,16 @@ def plan_threads(arrivals: Sequence[Arrival], known: Known, reopen_window: timed
             continue
         pair = (arrival.brand_account_id, arrival.contact_id)
         if pair in latest_private:
-            links.union(("arrival", index), ("arrival", latest_private[pair]))
+            links.union(index, latest_private[pair])
         elif (stored := known.private_threads.get(pair)) is not None and takes(stored, arrival):
-            links.union(("arrival", index), ("conversation", stored))
+            links.union(index, stored_node(stored))
         latest_private[pair] = index
 
-    members: dict[Hashable, tuple[list[int], set[int]]] = {}
+    members: dict[int, tuple[list[int], set[int]]] = {}
     for index in range(len(arrivals)):
-        root = links.find(("arrival", index))
-        members.setdefault(root, ([], set()))[0].append(index)
-    for conversation_id in known.conversations:
-        root = links.find(("conversation", conversation_id))
+        members.setdefault(links.find(index), ([], set()))[0].append(index)
+    for conversation_id, node in conversation_node.items():
+        root = links.find(node)
         if root in members:
             members[root][1].add(conversation_id)
 

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import Connection
 
+from caredesk.db.migrate import compare_type
 from caredesk.models import Base
 
 config = context.config
@@ -13,7 +14,7 @@ def run(connection: Connection) -> None:
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters by table copy
-        compare_type=True,
+        compare_type=compare_type,
     )
     with context.begin_transaction():
         context.run_migrations()
