@@ -16,6 +16,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout=10000",
     "PRAGMA cache_size=-65536",  # 64 MiB page cache
     "PRAGMA temp_store=MEMORY",
+    "PRAGMA wal_autocheckpoint=10000",
 )
 
 

@@ -20,6 +20,18 @@ class NaiveDatetimeError(ValueError):
     """A datetime without a timezone reached the database; Caredesk stores only aware UTC."""
 
 
+def as_utc(value: datetime) -> datetime:
+    """`value` in UTC; a naive datetime is refused, never guessed."""
+    if value.tzinfo is None:
+        raise NaiveDatetimeError(f"naive datetime {value!r}: pass an aware UTC datetime")
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+def sqlite_utc_text(value: datetime) -> str:
+    """How SQLite stores a moment: naive UTC, `YYYY-MM-DD HH:MM:SS.ffffff`."""
+    return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in, timezone-aware UTC out, on every backend.
 
@@ -39,13 +51,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | str | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise NaiveDatetimeError(f"naive datetime {value!r}: pass an aware UTC datetime")
-        if value.tzinfo is not UTC:
-            value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
-        return value
+        return sqlite_utc_text(value) if dialect.name == "sqlite" else as_utc(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

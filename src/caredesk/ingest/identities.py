@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from caredesk.clock import utcnow
+from caredesk.db.bulk import bulk_insert
 from caredesk.db.ids import allocate_ids
 from caredesk.ingest.inbound import Author
-from caredesk.ingest.sql import chunks, clip
+from caredesk.ingest.sql import among, clip
 from caredesk.models.tables import contacts as _contacts
 from caredesk.models.tables import identities as _identities
 
@@ -30,34 +31,33 @@ def resolve_customers(
     networks = {network for network, _ in latest}
     for network in networks:
         user_ids = [user_id for net, user_id in latest if net == network]
-        for part in chunks(user_ids):
-            rows = connection.execute(
-                select(
-                    _identities.c.id,
-                    _identities.c.contact_id,
-                    _identities.c.platform_user_id,
-                    _identities.c.handle,
-                    _identities.c.display_name,
-                    _identities.c.followers,
-                ).where(
-                    _identities.c.workspace_id == workspace_id,
-                    _identities.c.network == network,
-                    _identities.c.platform_user_id.in_(part),
-                )
+        rows = connection.execute(
+            select(
+                _identities.c.id,
+                _identities.c.contact_id,
+                _identities.c.platform_user_id,
+                _identities.c.handle,
+                _identities.c.display_name,
+                _identities.c.followers,
+            ).where(
+                _identities.c.workspace_id == workspace_id,
+                _identities.c.network == network,
+                among(connection, _identities.c.platform_user_id, user_ids),
             )
-            for row in rows:
-                key = (network, row.platform_user_id)
-                resolved[key] = (row.id, row.contact_id)
-                author = latest[key]
-                news = _news(author, row.handle, row.display_name, row.followers)
-                if news:
-                    changed.append({"identity_id": row.id, **news})
+        )
+        for row in rows:
+            key = (network, row.platform_user_id)
+            resolved[key] = (row.id, row.contact_id)
+            news = _news(latest[key], row.handle, row.display_name, row.followers)
+            if news:
+                changed.append({"identity_id": row.id, **news})
     missing = [key for key in latest if key not in resolved]
     if missing:
         contact_ids = allocate_ids(connection, _contacts, len(missing))
         identity_ids = allocate_ids(connection, _identities, len(missing))
-        connection.execute(
-            insert(_contacts),
+        bulk_insert(
+            connection,
+            _contacts,
             [
                 {
                     "id": contact_id,
@@ -67,8 +67,9 @@ def resolve_customers(
                 for key, contact_id in zip(missing, contact_ids, strict=True)
             ],
         )
-        connection.execute(
-            insert(_identities),
+        bulk_insert(
+            connection,
+            _identities,
             [
                 {
                     "id": identity_id,

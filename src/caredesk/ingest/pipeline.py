@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, up
 from sqlalchemy.exc import IntegrityError
 
 from caredesk.clock import utcnow
+from caredesk.db.bulk import bulk_insert
 from caredesk.db.engine import write_transaction
 from caredesk.db.ids import allocate_ids
 from caredesk.events import (
@@ -28,8 +29,8 @@ from caredesk.events import (
 from caredesk.ingest.accounts import AccountDirectory
 from caredesk.ingest.identities import resolve_customers
 from caredesk.ingest.inbound import InboundMessage
-from caredesk.ingest.lookups import known_for_batch, stored_accounts
-from caredesk.ingest.sql import clean_text
+from caredesk.ingest.lookups import known_for_batch, stored_messages
+from caredesk.ingest.sql import among, clean_text
 from caredesk.ingest.summary import ConversationSummary, summarize
 from caredesk.ingest.threading import Arrival, Group, plan_threads
 from caredesk.models import Direction, Visibility, conversation_tags
@@ -128,12 +129,12 @@ class Ingestor:
             None if m.brand_handle is None else self.accounts.resolve(connection, network, m.brand_handle)
             for m in batch.messages
         ]
-        stored = stored_accounts(
-            connection, self.workspace_id, network, {m.network_message_id for m in batch.messages}
-        )
+        mentioned = {m.network_message_id for m in batch.messages}
+        mentioned.update(m.reply_to_network_id for m in batch.messages if m.reply_to_network_id)
+        stored = stored_messages(connection, self.workspace_id, network, mentioned)
         kept: list[InboundMessage] = []
         for message, account_id in zip(batch.messages, account_ids, strict=True):
-            stored_under = stored.setdefault(message.network_message_id, set())
+            stored_under = stored.accounts.setdefault(message.network_message_id, set())
             if _is_duplicate(stored_under, account_id):
                 result.duplicates += 1
                 continue
@@ -172,6 +173,7 @@ class Ingestor:
             connection,
             self.workspace_id,
             network,
+            stored,
             message_ids=batch_ids,
             parent_ids={a.reply_to_network_id for a in arrivals if a.reply_to_network_id} - batch_ids,
             private_contacts={a.contact_id for a in arrivals if a.private and a.contact_id},
@@ -236,7 +238,7 @@ class Ingestor:
         ids = allocate_ids(connection, _conversations, len(rows))
         for row, conversation_id in zip(rows, ids, strict=True):
             row["id"] = conversation_id
-        connection.execute(insert(_conversations), rows)
+        bulk_insert(connection, _conversations, rows)
         return ids
 
     def _merge(self, connection: Connection, target: int, absorbed: list[int]) -> None:
@@ -301,7 +303,7 @@ class Ingestor:
         ids = allocate_ids(connection, _messages, len(rows))
         for row, message_id in zip(rows, ids, strict=True):
             row["id"] = message_id
-        connection.execute(insert(_messages), rows)
+        bulk_insert(connection, _messages, rows)
         return ids
 
     def _refresh_conversations(
@@ -321,7 +323,7 @@ class Ingestor:
                 _messages.c.direction,
                 _messages.c.created_at,
                 _messages.c.brand_account_id,
-            ).where(_messages.c.conversation_id.in_(list(by_id)))
+            ).where(among(connection, _messages.c.conversation_id, list(by_id)))
         )
         for conversation_id, direction, created_at, account_id in rows:
             timelines.setdefault(conversation_id, []).append((direction, created_at))
@@ -332,7 +334,7 @@ class Ingestor:
         contacts = dict(
             connection.execute(
                 select(_conversations.c.id, _conversations.c.contact_id).where(
-                    _conversations.c.id.in_(list(by_id))
+                    among(connection, _conversations.c.id, list(by_id))
                 )
             ).all()
         )

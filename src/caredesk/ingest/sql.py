@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import TypeVar
+import json
+from collections.abc import Collection
+from typing import Any
 
-T = TypeVar("T")
-
-# Far below SQLite's (250,000 on 3.40) and PostgreSQL's (65,535) bind-parameter limits.
-CHUNK = 5_000
+from sqlalchemy import ColumnElement, Connection, Select, any_, bindparam, func, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def among(connection: Connection, column: ColumnElement[Any], values: Collection[Any]) -> ColumnElement[bool]:
+    """`column IN values` as one bound array, however many values there are.
+
+    An IN list of thousands of parameters is compiled anew for every batch; one array
+    parameter keeps the statement cached. SQLite unpacks a JSON array with `json_each`,
+    PostgreSQL compares with `= ANY(array)`; both use the column's index.
+    """
+    if connection.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    unpacked: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(list(values))))
+    )
+    return column.in_(unpacked.scalar_subquery())
 
 
 def clean_text(value: str) -> str:
