@@ -215,3 +215,15 @@ def test_two_writers_racing_on_the_same_messages_store_each_once(engine: Engine,
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(identities)) == 7
         assert connection.scalar(select(func.count()).select_from(brand_accounts)) == 1
+
+
+def test_hostile_raw_payloads_are_kept_as_json(engine: Engine, ingestor: Ingestor) -> None:
+    from dataclasses import replace
+
+    payload = {"text": "nul\x00 and a lone \ud800 surrogate", "nested": {"deep": ["<svg onload=x>"]}, "n": 1}
+    ingestor.ingest([replace(customer_post("1"), raw=payload)])
+    with engine.connect() as connection:
+        [stored] = connection.scalars(select(messages.c.raw))
+    assert stored["text"] == "nul\ufffd and a lone \ufffd surrogate"
+    assert stored["nested"] == payload["nested"]
+    assert stored["n"] == 1

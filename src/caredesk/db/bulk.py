@@ -15,6 +15,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Connection, Table
 
 from caredesk.db.types import UTCDateTime, as_utc, sqlite_utc_text
@@ -26,30 +27,40 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, A
     """INSERT every row of `rows` (dicts with the same keys) into `table`."""
     if not rows:
         return
+    columns = list(rows[0])
+    pick = itemgetter(*columns)
+    if len(columns) == 1:
+        insert_tuples(connection, table, columns, [(pick(row),) for row in rows])
+    else:
+        insert_tuples(connection, table, columns, [pick(row) for row in rows])
+
+
+def insert_tuples(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """INSERT `rows`, each holding the values of `columns` in that order, into `table`."""
+    if not rows:
+        return
     dialect = connection.dialect.name
-    names = list(rows[0])
-    defaults = _defaults(table, names)
-    fill = [_convert(table.c[name].type, dialect, value) for name, value in defaults.items()]
+    defaults = _defaults(table, columns)
+    fill = tuple(_convert(table.c[name].type, dialect, value) for name, value in defaults.items())
     converters = [
         (index, convert)
-        for index, name in enumerate(names)
+        for index, name in enumerate(columns)
         if (convert := _converter(table.c[name].type, dialect)) is not None
     ]
-    pick = itemgetter(*names)
     values: list[tuple[Any, ...]] = []
     for row in rows:
-        picked = pick(row)
-        value = list(picked) if len(names) > 1 else [picked]
+        value = list(row)
         for index, convert in converters:
             value[index] = convert(value[index])
-        value += fill
-        values.append(tuple(value))
+        values.append((*value, *fill))
     quote = connection.dialect.identifier_preparer.quote
-    columns = names + list(defaults)
+    names = [*columns, *defaults]
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([marker] * len(columns))})"
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
+        f"VALUES ({', '.join([marker] * len(names))})"
     )
     connection.exec_driver_sql(sql, values)
 
@@ -59,7 +70,7 @@ def _convert(column_type: Any, dialect: str, value: Any) -> Any:
     return value if convert is None else convert(value)
 
 
-def _defaults(table: Table, given: list[str]) -> dict[str, Any]:
+def _defaults(table: Table, given: Sequence[str]) -> dict[str, Any]:
     """Python-side defaults of the columns `given` leaves out, evaluated once for the batch."""
     defaults: dict[str, Any] = {}
     for column in table.columns:
@@ -88,6 +99,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # PostgreSQL's jsonb refuses the NUL character; networks deliver it anyway.
 _JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 
@@ -95,5 +107,11 @@ _JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 def _json(value: Any) -> str | None:
     if value is None:
         return None
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text = orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        # Lone surrogates (valid JSON escapes, refused by UTF-8 and by jsonb) become U+FFFD;
+        # anything else orjson refuses (non-string keys) goes through the lenient encoder.
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+        text = _SURROGATE.sub("\ufffd", text)
     return _JSON_NUL.sub(r"\1\\ufffd", text) if "\\u0000" in text else text

@@ -29,7 +29,8 @@ def as_utc(value: datetime) -> datetime:
 
 def sqlite_utc_text(value: datetime) -> str:
     """How SQLite stores a moment: naive UTC, `YYYY-MM-DD HH:MM:SS.ffffff`."""
-    return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+    # The first 26 characters of the aware UTC form, without its "+00:00".
+    return as_utc(value).isoformat(" ", "microseconds")[:26]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -173,7 +173,7 @@ def _header_offset(header: list[str]) -> int:
 
 
 def _message(fields: list[str]) -> InboundMessage:
-    tweet_id, author_id, inbound, created_at, text, _responses, in_response_to = fields
+    tweet_id, author_id, inbound, created_at, text, responses, in_response_to = fields
     tweet_id = _tweet_id(tweet_id, "tweet_id")
     if not tweet_id:
         raise ValueError("tweet_id is empty")
@@ -183,9 +183,19 @@ def _message(fields: list[str]) -> InboundMessage:
     is_inbound = _BOOLEANS.get(inbound.strip().lower())
     if is_inbound is None:
         raise ValueError(f"inbound must be True or False, found {inbound[:20]!r}")
-    text = text.replace(_CR, "\n")
-    raw = dict(zip(COLUMNS, fields, strict=True))
-    raw["text"] = text
+    # The record's other columns; the text is the message's own column, and is repeated
+    # here only where reading it changed it (bare CRs become line breaks).
+    raw = {
+        "tweet_id": fields[0],
+        "author_id": fields[1],
+        "inbound": inbound,
+        "created_at": created_at,
+        "response_tweet_id": responses,
+        "in_response_to_tweet_id": in_response_to,
+    }
+    if _CR in text:
+        raw["text"] = text.replace(_CR, "\r")
+        text = text.replace(_CR, "\n")
     return InboundMessage(
         network=NETWORK,
         network_message_id=tweet_id,

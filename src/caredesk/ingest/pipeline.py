@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, up
 from sqlalchemy.exc import IntegrityError
 
 from caredesk.clock import utcnow
-from caredesk.db.bulk import bulk_insert
+from caredesk.db.bulk import insert_tuples
 from caredesk.db.engine import write_transaction
 from caredesk.db.ids import allocate_ids
 from caredesk.events import (
@@ -39,7 +39,32 @@ from caredesk.models.tables import messages as _messages
 
 log = logging.getLogger(__name__)
 
-_INBOUND = Direction.INBOUND.value
+_INBOUND = Direction.INBOUND
+_CONVERSATION_COLUMNS = (
+    "id",
+    "workspace_id",
+    "network",
+    "status",
+    "brand_account_id",
+    "contact_id",
+    *ConversationSummary.COLUMNS,
+)
+_MESSAGE_COLUMNS = (
+    "id",
+    "workspace_id",
+    "conversation_id",
+    "brand_account_id",
+    "network",
+    "network_message_id",
+    "reply_to_network_id",
+    "direction",
+    "visibility",
+    "author_identity_id",
+    "text",
+    "raw",
+    "created_at",
+    "received_at",
+)
 _PRIVATE = Visibility.PRIVATE
 _ATTEMPTS = 3
 
@@ -222,23 +247,21 @@ class Ingestor:
     ) -> list[int]:
         if not groups:
             return []
-        rows = []
-        for group in groups:
-            summary = _summary(arrivals, group.arrivals)
-            rows.append(
-                {
-                    "workspace_id": self.workspace_id,
-                    "network": batch.network,
-                    "status": group.new_status,
-                    "brand_account_id": _routing(batch, arrivals, group.arrivals),
-                    "contact_id": _contact(arrivals, group.arrivals),
-                    **summary.as_row(),
-                }
+        ids = allocate_ids(connection, _conversations, len(groups))
+        workspace_id, network = self.workspace_id, batch.network
+        rows = [
+            (
+                conversation_id,
+                workspace_id,
+                network,
+                group.new_status,
+                _routing(batch, arrivals, group.arrivals),
+                _contact(arrivals, group.arrivals),
+                *_summary(arrivals, group.arrivals).as_tuple(),
             )
-        ids = allocate_ids(connection, _conversations, len(rows))
-        for row, conversation_id in zip(rows, ids, strict=True):
-            row["id"] = conversation_id
-        bulk_insert(connection, _conversations, rows)
+            for group, conversation_id in zip(groups, ids, strict=True)
+        ]
+        insert_tuples(connection, _conversations, _CONVERSATION_COLUMNS, rows)
         return ids
 
     def _merge(self, connection: Connection, target: int, absorbed: list[int]) -> None:
@@ -276,34 +299,31 @@ class Ingestor:
 
     def _insert_messages(self, connection: Connection, batch: _Batch, groups: list[Group]) -> list[int]:
         conversation_of = _conversation_of(groups, len(batch.messages))
+        ids = allocate_ids(connection, _messages, len(batch.messages))
         received_at = utcnow()
+        workspace_id, network = self.workspace_id, batch.network
         rows = [
-            {
-                "workspace_id": self.workspace_id,
-                "conversation_id": conversation_of[i],
-                "brand_account_id": batch.account_ids[i],
-                "network": batch.network,
-                "network_message_id": m.network_message_id,
-                "reply_to_network_id": m.reply_to_network_id,
-                "direction": m.direction.value,
-                "visibility": m.visibility.value,
-                "author_identity_id": (
-                    identity[0]
-                    if (identity := batch.identities[i]) is not None and m.direction.value == _INBOUND
-                    else None
-                ),
-                "author_agent_id": None,
-                "text": clean_text(m.text),
-                "raw": m.raw,
-                "created_at": m.created_at,
-                "received_at": received_at,
-            }
-            for i, m in enumerate(batch.messages)
+            (
+                message_id,
+                workspace_id,
+                conversation_of[i],
+                batch.account_ids[i],
+                network,
+                m.network_message_id,
+                m.reply_to_network_id,
+                m.direction.value,
+                m.visibility.value,
+                identity[0]
+                if (identity := batch.identities[i]) is not None and m.direction is _INBOUND
+                else None,
+                clean_text(m.text),
+                m.raw,
+                m.created_at,
+                received_at,
+            )
+            for i, (m, message_id) in enumerate(zip(batch.messages, ids, strict=True))
         ]
-        ids = allocate_ids(connection, _messages, len(rows))
-        for row, message_id in zip(rows, ids, strict=True):
-            row["id"] = message_id
-        bulk_insert(connection, _messages, rows)
+        insert_tuples(connection, _messages, _MESSAGE_COLUMNS, rows)
         return ids
 
     def _refresh_conversations(
@@ -387,7 +407,7 @@ def _conversation_of(groups: list[Group], count: int) -> list[int]:
 
 def _summary(arrivals: list[Arrival], indexes: list[int]) -> ConversationSummary:
     return summarize(
-        (_INBOUND if arrivals[i].inbound else Direction.OUTBOUND.value, arrivals[i].created_at)
+        (_INBOUND.value if arrivals[i].inbound else Direction.OUTBOUND.value, arrivals[i].created_at)
         for i in indexes
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from caredesk.models.enums import Direction, StartedBy
 
@@ -28,17 +29,32 @@ class ConversationSummary:
     customer_message_count: int
     brand_message_count: int
 
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "started_by",
+        "started_at",
+        "first_customer_message_at",
+        "first_response_at",
+        "last_customer_message_at",
+        "last_message_at",
+        "customer_message_count",
+        "brand_message_count",
+    )
+
+    def as_tuple(self) -> tuple[object, ...]:
+        """The values of `COLUMNS`, in that order."""
+        return (
+            self.started_by.value,
+            self.started_at,
+            self.first_customer_message_at,
+            self.first_response_at,
+            self.last_customer_message_at,
+            self.last_message_at,
+            self.customer_message_count,
+            self.brand_message_count,
+        )
+
     def as_row(self) -> dict[str, object]:
-        return {
-            "started_by": self.started_by.value,
-            "started_at": self.started_at,
-            "first_customer_message_at": self.first_customer_message_at,
-            "first_response_at": self.first_response_at,
-            "last_customer_message_at": self.last_customer_message_at,
-            "last_message_at": self.last_message_at,
-            "customer_message_count": self.customer_message_count,
-            "brand_message_count": self.brand_message_count,
-        }
+        return dict(zip(self.COLUMNS, self.as_tuple(), strict=True))
 
 
 def summarize(messages: Iterable[tuple[str, datetime]]) -> ConversationSummary:
@@ -51,18 +67,23 @@ def summarize(messages: Iterable[tuple[str, datetime]]) -> ConversationSummary:
     )
     if not timeline:
         raise ValueError("a conversation needs at least one customer or brand message")
-    customer_times = [at for at, order in timeline if order == 0]
-    first_customer = customer_times[0] if customer_times else None
-    first_response = None
-    if first_customer is not None:
-        first_response = next((at for at, order in timeline if order == 1 and at >= first_customer), None)
+    first_customer = last_customer = first_response = None
+    customers = 0
+    for created_at, order in timeline:
+        if order == 0:
+            customers += 1
+            last_customer = created_at
+            if first_customer is None:
+                first_customer = created_at
+        elif first_response is None and first_customer is not None:
+            first_response = created_at  # at or after the first customer message: sorted
     return ConversationSummary(
         started_by=StartedBy.CUSTOMER if timeline[0][1] == 0 else StartedBy.BRAND,
         started_at=timeline[0][0],
         first_customer_message_at=first_customer,
         first_response_at=first_response,
-        last_customer_message_at=customer_times[-1] if customer_times else None,
+        last_customer_message_at=last_customer,
         last_message_at=timeline[-1][0],
-        customer_message_count=len(customer_times),
-        brand_message_count=len(timeline) - len(customer_times),
+        customer_message_count=customers,
+        brand_message_count=len(timeline) - customers,
     )

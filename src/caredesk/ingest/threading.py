@@ -24,7 +24,7 @@ _OPEN = ConversationStatus.OPEN.value
 _WAITING = {ConversationStatus.PENDING.value, ConversationStatus.SNOOZED.value}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Arrival:
     """What threading needs to know of one new message."""
 
