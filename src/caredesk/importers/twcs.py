@@ -116,7 +116,7 @@ def read_twcs(stream: BinaryIO, lines: _Lines | None = None) -> Iterator[Inbound
         if len(fields) != width:
             yield BadRow(start, f"expected {width} fields, found {len(fields)}")
             continue
-        if sum(len(f) for f in fields) > _MAX_RECORD_CHARS:
+        if sum(map(len, fields)) > _MAX_RECORD_CHARS:
             yield BadRow(start, f"record longer than {_MAX_RECORD_CHARS} characters (unclosed quote?)")
             continue
         try:

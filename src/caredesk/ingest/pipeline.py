@@ -40,6 +40,9 @@ from caredesk.models.tables import messages as _messages
 log = logging.getLogger(__name__)
 
 _INBOUND = Direction.INBOUND
+# Enum.value is a slow property; the hot path looks the text up instead.
+_TEXT: dict[Direction | Visibility, str] = {member: member.value for member in (*Direction, *Visibility)}
+_INBOUND_TEXT, _OUTBOUND_TEXT = Direction.INBOUND.value, Direction.OUTBOUND.value
 _CONVERSATION_COLUMNS = (
     "id",
     "workspace_id",
@@ -311,8 +314,8 @@ class Ingestor:
                 network,
                 m.network_message_id,
                 m.reply_to_network_id,
-                m.direction.value,
-                m.visibility.value,
+                _TEXT[m.direction],
+                _TEXT[m.visibility],
                 identity[0]
                 if (identity := batch.identities[i]) is not None and m.direction is _INBOUND
                 else None,
@@ -407,8 +410,7 @@ def _conversation_of(groups: list[Group], count: int) -> list[int]:
 
 def _summary(arrivals: list[Arrival], indexes: list[int]) -> ConversationSummary:
     return summarize(
-        (_INBOUND.value if arrivals[i].inbound else Direction.OUTBOUND.value, arrivals[i].created_at)
-        for i in indexes
+        (_INBOUND_TEXT if arrivals[i].inbound else _OUTBOUND_TEXT, arrivals[i].created_at) for i in indexes
     )
 
 
