@@ -115,3 +115,11 @@ def test_brand_tweets_create_their_brand_accounts(engine: Engine, ingestor: Inge
         handles = set(connection.scalars(select(brand_accounts.c.handle)))
     assert {"AppleSupport", "ChaseSupport"} <= handles
     assert not any(h.isdigit() for h in handles)
+
+
+def test_an_import_restores_the_garbage_collector_thresholds(ingestor: Ingestor) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    import_twcs(ingestor, SAMPLE)
+    assert gc.get_threshold() == before

@@ -32,7 +32,11 @@ def make_engine(url: str, **options: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True, **options)
+        # psycopg prepares a statement server-side after a few runs, and PostgreSQL may then
+        # settle on a generic plan made while the tables were small (a sequential scan) and
+        # keep it as they grow. Ingest's lookups are cheap to plan with their real values.
+        connect_args = {"options": "-c plan_cache_mode=force_custom_plan", **options.pop("connect_args", {})}
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
     raise UnsupportedDatabaseError(
         f"unsupported database {backend!r}: use sqlite:///caredesk.db or "
         "postgresql+psycopg://user@host/dbname"

@@ -14,7 +14,9 @@ reported with its line number and skipped; it never stops the import.
 from __future__ import annotations
 
 import csv
+import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -138,7 +140,7 @@ def import_twcs(
     """
     report = TwcsImportReport()
     batch: list[InboundMessage] = []
-    with path.open("rb") as stream:
+    with relaxed_gc(), path.open("rb") as stream:
         lines = _Lines(stream)
         for item in read_twcs(stream, lines):
             report.rows += 1
@@ -158,6 +160,22 @@ def import_twcs(
         if on_progress:
             on_progress(lines.bytes_read, report.rows)
     return report
+
+
+@contextmanager
+def relaxed_gc() -> Iterator[None]:
+    """Collect garbage less often while a bulk import runs, then restore the thresholds.
+
+    Each batch's objects live just long enough to be promoted to the oldest generation, so
+    with the default thresholds full collections keep rescanning them: 15 % of an import's
+    time. Nothing here makes cycles; collection still runs, only less often.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _header_offset(header: list[str]) -> int:
