@@ -53,3 +53,9 @@ def test_brand_figures_count_only_customer_started_conversations() -> None:
     assert (figures.conversations, figures.answered) == (3, 2)
     assert figures.median_first_response_s == 180.0
     assert figures.mean_responses_per_interaction == 2.0
+
+
+def test_the_customer_waits_since_their_first_message_after_the_brands_last() -> None:
+    summary = summarize([("inbound", at(0)), ("outbound", at(5)), ("inbound", at(9)), ("inbound", at(12))])
+    assert summary.waiting_since == at(9)
+    assert summarize([("inbound", at(0)), ("outbound", at(5))]).waiting_since is None

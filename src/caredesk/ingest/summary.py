@@ -26,6 +26,7 @@ class ConversationSummary:
     first_response_at: datetime | None
     last_customer_message_at: datetime | None
     last_message_at: datetime
+    waiting_since: datetime | None
     customer_message_count: int
     brand_message_count: int
 
@@ -36,6 +37,7 @@ class ConversationSummary:
         "first_response_at",
         "last_customer_message_at",
         "last_message_at",
+        "waiting_since",
         "customer_message_count",
         "brand_message_count",
     )
@@ -49,6 +51,7 @@ class ConversationSummary:
             self.first_response_at,
             self.last_customer_message_at,
             self.last_message_at,
+            self.waiting_since,
             self.customer_message_count,
             self.brand_message_count,
         )
@@ -60,14 +63,15 @@ class ConversationSummary:
 def summarize(messages: Iterable[tuple[str, datetime]]) -> ConversationSummary:
     """Summarise `(direction, created_at)` pairs; internal notes are ignored.
 
-    The first response is the first brand message at or after the first customer message.
+    The first response is the first brand message at or after the first customer message;
+    the customer is waiting since their first message after the brand's last one.
     """
     timeline = sorted(
         (created_at, _ORDER[direction]) for direction, created_at in messages if direction in _ORDER
     )
     if not timeline:
         raise ValueError("a conversation needs at least one customer or brand message")
-    first_customer = last_customer = first_response = None
+    first_customer = last_customer = first_response = waiting_since = None
     customers = 0
     for created_at, order in timeline:
         if order == 0:
@@ -75,8 +79,12 @@ def summarize(messages: Iterable[tuple[str, datetime]]) -> ConversationSummary:
             last_customer = created_at
             if first_customer is None:
                 first_customer = created_at
-        elif first_response is None and first_customer is not None:
-            first_response = created_at  # at or after the first customer message: sorted
+            if waiting_since is None:
+                waiting_since = created_at
+        else:
+            waiting_since = None
+            if first_response is None and first_customer is not None:
+                first_response = created_at  # at or after the first customer message: sorted
     return ConversationSummary(
         started_by=StartedBy.CUSTOMER if timeline[0][1] == 0 else StartedBy.BRAND,
         started_at=timeline[0][0],
@@ -84,6 +92,7 @@ def summarize(messages: Iterable[tuple[str, datetime]]) -> ConversationSummary:
         first_response_at=first_response,
         last_customer_message_at=last_customer,
         last_message_at=timeline[-1][0],
+        waiting_since=waiting_since,
         customer_message_count=customers,
         brand_message_count=len(timeline) - customers,
     )

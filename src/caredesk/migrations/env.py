@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import Connection
 
-from caredesk.db.migrate import compare_type
+from caredesk.db.migrate import compare_type, include_object
 from caredesk.models import Base
 
 config = context.config
@@ -15,6 +15,7 @@ def run(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters by table copy
         compare_type=compare_type,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

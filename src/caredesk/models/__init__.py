@@ -5,21 +5,31 @@ from caredesk.models.base import Base
 from caredesk.models.contacts import Contact, Identity
 from caredesk.models.conversations import Conversation
 from caredesk.models.enums import ConversationStatus, Direction, Role, StartedBy, Visibility
+from caredesk.models.events import ConversationEvent
 from caredesk.models.messages import Message
-from caredesk.models.people import Agent, Team, team_members
+from caredesk.models.outbox import DeliveryStatus, OutboxItem
+from caredesk.models.people import Agent, Team, team_accounts, team_members
+from caredesk.models.presence import Presence
+from caredesk.models.sessions import AgentSession, LoginAttempt
 from caredesk.models.tags import Tag, conversation_tags
 from caredesk.models.workspaces import Workspace
 
 __all__ = [
     "Agent",
+    "AgentSession",
     "Base",
     "BrandAccount",
     "Contact",
     "Conversation",
+    "ConversationEvent",
     "ConversationStatus",
+    "DeliveryStatus",
     "Direction",
     "Identity",
+    "LoginAttempt",
     "Message",
+    "OutboxItem",
+    "Presence",
     "Role",
     "StartedBy",
     "Tag",
@@ -27,5 +37,6 @@ __all__ = [
     "Visibility",
     "Workspace",
     "conversation_tags",
+    "team_accounts",
     "team_members",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caredesk.clock import utcnow
@@ -21,7 +21,9 @@ class Conversation(HasId, HasCreatedAt, Base):
         CheckConstraint("priority BETWEEN 0 AND 100", name="priority"),
         # Private messages thread into the contact's latest conversation on the account.
         Index(None, "brand_account_id", "contact_id", "last_message_at"),
-        Index(None, "workspace_id", "status", "last_customer_message_at"),
+        # The inbox: open conversations, most urgent first, then longest waiting.
+        Index("ix_conversations_queue", "workspace_id", "status", text("priority DESC"), "waiting_since"),
+        Index(None, "workspace_id", "last_message_at"),
     )
 
     workspace_id: Mapped[int] = mapped_column(Id, ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -47,6 +49,8 @@ class Conversation(HasId, HasCreatedAt, Base):
     first_response_at: Mapped[datetime | None]
     last_customer_message_at: Mapped[datetime | None]
     last_message_at: Mapped[datetime]
+    # The customer's first message after the brand's last one: None when the brand spoke last.
+    waiting_since: Mapped[datetime | None]
     customer_message_count: Mapped[int] = mapped_column(default=0)
     brand_message_count: Mapped[int] = mapped_column(default=0)
 

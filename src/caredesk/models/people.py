@@ -39,3 +39,12 @@ team_members = Table(
     Column("team_id", Id, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
     Column("agent_id", Id, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
+
+
+# The brand accounts a team answers for: its agents see those accounts' conversations.
+team_accounts = Table(
+    "team_accounts",
+    Base.metadata,
+    Column("team_id", Id, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("brand_account_id", Id, ForeignKey("brand_accounts.id", ondelete="CASCADE"), primary_key=True),
+)

@@ -9,10 +9,15 @@ from sqlalchemy import Table
 from caredesk.models.accounts import BrandAccount
 from caredesk.models.contacts import Contact, Identity
 from caredesk.models.conversations import Conversation
+from caredesk.models.events import ConversationEvent
 from caredesk.models.messages import Message
+from caredesk.models.outbox import OutboxItem
 from caredesk.models.people import Agent
+from caredesk.models.presence import Presence
+from caredesk.models.sessions import AgentSession, LoginAttempt
 from caredesk.models.workspaces import Workspace
 
+agent_sessions = cast(Table, AgentSession.__table__)
 agents = cast(Table, Agent.__table__)
 brand_accounts = cast(Table, BrandAccount.__table__)
 contacts = cast(Table, Contact.__table__)
@@ -20,3 +25,7 @@ conversations = cast(Table, Conversation.__table__)
 identities = cast(Table, Identity.__table__)
 messages = cast(Table, Message.__table__)
 workspaces = cast(Table, Workspace.__table__)
+conversation_events = cast(Table, ConversationEvent.__table__)
+login_attempts = cast(Table, LoginAttempt.__table__)
+outbox = cast(Table, OutboxItem.__table__)
+presence = cast(Table, Presence.__table__)
