@@ -227,3 +227,17 @@ def test_hostile_raw_payloads_are_kept_as_json(engine: Engine, ingestor: Ingesto
     assert stored["text"] == "nul\ufffd and a lone \ufffd surrogate"
     assert stored["nested"] == payload["nested"]
     assert stored["n"] == 1
+
+
+def test_live_sources_log_each_new_message_for_open_inboxes(engine: Engine, workspace: int) -> None:
+    from caredesk.models.tables import conversation_events
+
+    Ingestor(engine, workspace, create_accounts=True, live=True).ingest(
+        [customer_post("1"), customer_post("1")]
+    )
+    Ingestor(engine, workspace, create_accounts=True).ingest([customer_post("2", by="c2")])
+    with engine.connect() as connection:
+        logged = connection.execute(select(conversation_events.c.kind, conversation_events.c.data)).all()
+    [(kind, data)] = logged
+    assert kind == "message"
+    assert data["direction"] == "inbound"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +33,9 @@ from caredesk.ingest.lookups import known_for_batch, stored_messages
 from caredesk.ingest.sql import among, clean_text
 from caredesk.ingest.summary import ConversationSummary, summarize
 from caredesk.ingest.threading import Arrival, Group, plan_threads
+from caredesk.ingest.timelines import load_timelines
 from caredesk.models import Direction, Visibility, conversation_tags
+from caredesk.models.tables import conversation_events
 from caredesk.models.tables import conversations as _conversations
 from caredesk.models.tables import messages as _messages
 
@@ -110,11 +112,15 @@ class Ingestor:
         reopen_window: timedelta = timedelta(days=7),
         create_accounts: bool = False,
         events: EventBus | None = None,
+        live: bool = False,
     ) -> None:
         self.engine = engine
         self.workspace_id = workspace_id
         self.reopen_window = reopen_window
         self.events = events or EventBus()
+        # Live sources (webhooks, pollers) log each new message for open inboxes;
+        # imports of history do not, which keeps them fast.
+        self.live = live
         self.accounts = AccountDirectory(workspace_id, create_missing=create_accounts)
 
     def ingest(self, messages: Sequence[InboundMessage]) -> IngestResult:
@@ -233,6 +239,8 @@ class Ingestor:
         result.stored = len(batch.messages)
         if old_groups:
             self._refresh_conversations(connection, batch, arrivals, old_groups)
+        if self.live:
+            self._log_arrivals(connection, batch, groups, message_ids)
         if self.events.wants(MessageReceived):
             conversation_of = _conversation_of(groups, len(batch.messages))
             events.extend(
@@ -240,6 +248,28 @@ class Ingestor:
                 for i, (m, message_id) in enumerate(zip(batch.messages, message_ids, strict=True))
             )
         return result
+
+    def _log_arrivals(
+        self, connection: Connection, batch: _Batch, groups: list[Group], message_ids: list[int]
+    ) -> None:
+        conversation_of = _conversation_of(groups, len(batch.messages))
+        now = utcnow()
+        rows = [
+            (
+                self.workspace_id,
+                conversation_of[i],
+                "message",
+                {"message_id": message_id, "direction": _TEXT[m.direction]},
+                now,
+            )
+            for i, (m, message_id) in enumerate(zip(batch.messages, message_ids, strict=True))
+        ]
+        insert_tuples(
+            connection,
+            conversation_events,
+            ("workspace_id", "conversation_id", "kind", "data", "created_at"),
+            rows,
+        )
 
     def _open_conversations(
         self,
@@ -337,23 +367,8 @@ class Ingestor:
         groups: list[Group],
     ) -> None:
         """Recompute the summary of stored conversations that took new messages."""
-        by_id = {g.conversation_id: g for g in groups}
-        timelines: dict[int, list[tuple[str, datetime]]] = {}
-        routed: dict[int, tuple[datetime, int]] = {}
-        rows = connection.execute(
-            select(
-                _messages.c.conversation_id,
-                _messages.c.direction,
-                _messages.c.created_at,
-                _messages.c.brand_account_id,
-            ).where(among(connection, _messages.c.conversation_id, list(by_id)))
-        )
-        for conversation_id, direction, created_at, account_id in rows:
-            timelines.setdefault(conversation_id, []).append((direction, created_at))
-            if account_id is not None:
-                earliest = routed.get(conversation_id)
-                if earliest is None or (created_at, account_id) < earliest:
-                    routed[conversation_id] = (created_at, account_id)
+        by_id = {g.conversation_id: g for g in groups if g.conversation_id is not None}
+        timelines, routed = load_timelines(connection, list(by_id))
         contacts = dict(
             connection.execute(
                 select(_conversations.c.id, _conversations.c.contact_id).where(
@@ -370,7 +385,7 @@ class Ingestor:
                 {
                     "conversation_id": conversation_id,
                     **summarize(timelines[conversation_id]).as_row(),
-                    "brand_account_id": routed[conversation_id][1] if conversation_id in routed else None,
+                    "brand_account_id": routed.get(conversation_id),
                     "contact_id": contact_id
                     if contact_id is not None
                     else _contact(arrivals, group.arrivals),

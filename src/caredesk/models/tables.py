@@ -12,9 +12,10 @@ from caredesk.models.conversations import Conversation
 from caredesk.models.events import ConversationEvent
 from caredesk.models.messages import Message
 from caredesk.models.outbox import OutboxItem
-from caredesk.models.people import Agent
+from caredesk.models.people import Agent, Team
 from caredesk.models.presence import Presence
 from caredesk.models.sessions import AgentSession, LoginAttempt
+from caredesk.models.tags import Tag
 from caredesk.models.workspaces import Workspace
 
 agent_sessions = cast(Table, AgentSession.__table__)
@@ -29,3 +30,5 @@ conversation_events = cast(Table, ConversationEvent.__table__)
 login_attempts = cast(Table, LoginAttempt.__table__)
 outbox = cast(Table, OutboxItem.__table__)
 presence = cast(Table, Presence.__table__)
+teams = cast(Table, Team.__table__)
+tags = cast(Table, Tag.__table__)

@@ -1,0 +1,1 @@
+"""Who is signed in: passwords, sessions, login throttling."""

@@ -1,0 +1,237 @@
+"""Outbox workers: claim due replies, send them outside any transaction, record the outcome.
+
+Claims are exclusive: `FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers on
+any number of machines share the work; `BEGIN IMMEDIATE` on SQLite, one writer at a time.
+A claim left in "sending" by a worker that died is never sent again blindly: it becomes
+"unknown" for a person to check.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Connection, Engine, select, update
+
+from caredesk.actions.log import record_event
+from caredesk.clock import utcnow
+from caredesk.connectors.base import DeliveryError, OutboundReply, Permanent, RateLimited
+from caredesk.connectors.registry import Connectors
+from caredesk.db.engine import write_transaction
+from caredesk.models import DeliveryStatus
+from caredesk.models.tables import brand_accounts, conversations, identities, messages, outbox
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BACKOFF_FIRST = timedelta(seconds=5)
+BACKOFF_CAP = timedelta(minutes=15)
+STALE_CLAIM = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    outbox_id: int
+    workspace_id: int
+    conversation_id: int
+    attempts: int
+    reply: OutboundReply
+
+
+def claim_due(engine: Engine, limit: int = 20) -> list[Claim]:
+    """Mark up to `limit` due replies as being sent by this worker, and return them."""
+    with write_transaction(engine) as connection:
+        now = utcnow()
+        due = (
+            select(outbox.c.id)
+            .where(outbox.c.status == DeliveryStatus.QUEUED.value, outbox.c.next_attempt_at <= now)
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(limit)
+        )
+        if connection.dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        ids = list(connection.scalars(due))
+        if not ids:
+            return []
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids))
+            .values(status=DeliveryStatus.SENDING.value, claimed_at=now, updated_at=now)
+        )
+        rows = connection.execute(
+            select(
+                outbox.c.id,
+                outbox.c.attempts,
+                messages.c.id.label("message_id"),
+                messages.c.workspace_id,
+                messages.c.conversation_id,
+                messages.c.network,
+                messages.c.visibility,
+                messages.c.text,
+                messages.c.reply_to_network_id,
+                brand_accounts.c.handle,
+                identities.c.platform_user_id,
+            )
+            .join(messages, messages.c.id == outbox.c.message_id)
+            .join(conversations, conversations.c.id == messages.c.conversation_id)
+            .join(brand_accounts, brand_accounts.c.id == messages.c.brand_account_id)
+            .outerjoin(
+                identities,
+                (identities.c.contact_id == conversations.c.contact_id)
+                & (identities.c.network == messages.c.network),
+            )
+            .where(outbox.c.id.in_(ids))
+            .order_by(outbox.c.id)
+        )
+        claims: dict[int, Claim] = {}
+        for row in rows:
+            claims.setdefault(
+                row.id,
+                Claim(
+                    row.id,
+                    row.workspace_id,
+                    row.conversation_id,
+                    row.attempts,
+                    OutboundReply(
+                        message_id=row.message_id,
+                        network=row.network,
+                        brand_handle=row.handle,
+                        visibility=row.visibility,
+                        text=row.text,
+                        reply_to_network_id=row.reply_to_network_id,
+                        recipient_platform_user_id=row.platform_user_id,
+                    ),
+                ),
+            )
+        return list(claims.values())
+
+
+def deliver_due(engine: Engine, connectors: Connectors, limit: int = 20) -> int:
+    """Send what is due; the number of replies attempted."""
+    claims = claim_due(engine, limit)
+    for claim in claims:
+        try:
+            network_id = connectors.for_network(claim.reply.network).send(claim.reply)
+        except DeliveryError as error:
+            _record_failure(engine, claim, error)
+        except Exception as error:  # a bug or an unexpected library error: retried, logged
+            log.exception("sending reply %s failed", claim.reply.message_id)
+            _record_failure(engine, claim, error)
+        else:
+            _record_sent(engine, claim, network_id)
+    return len(claims)
+
+
+def _record_sent(engine: Engine, claim: Claim, network_id: str) -> None:
+    with write_transaction(engine) as connection:
+        now = utcnow()
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.id == claim.outbox_id)
+            .values(
+                status=DeliveryStatus.SENT.value,
+                sent_at=now,
+                last_error=None,
+                attempts=claim.attempts + 1,
+                updated_at=now,
+            )
+        )
+        connection.execute(
+            update(messages)
+            .where(messages.c.id == claim.reply.message_id)
+            .values(network_message_id=network_id[:200])
+        )
+        _log_delivery(connection, claim, DeliveryStatus.SENT)
+
+
+def _record_failure(engine: Engine, claim: Claim, error: BaseException) -> None:
+    now = utcnow()
+    reason = f"{type(error).__name__}: {error}"[:1000]
+    attempts = claim.attempts
+    if isinstance(error, RateLimited):  # the network's own schedule; spends no attempt
+        status, next_attempt = DeliveryStatus.QUEUED, now + timedelta(seconds=max(error.retry_after_s, 1))
+    elif isinstance(error, Permanent) or attempts + 1 >= MAX_ATTEMPTS:
+        status, next_attempt, attempts = DeliveryStatus.FAILED, now, attempts + 1
+    else:
+        attempts += 1
+        delay = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_CAP)
+        status, next_attempt = DeliveryStatus.QUEUED, now + delay * random.uniform(0.8, 1.2)  # noqa: S311
+    with write_transaction(engine) as connection:
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.id == claim.outbox_id)
+            .values(
+                status=status.value,
+                attempts=attempts,
+                next_attempt_at=next_attempt,
+                last_error=reason,
+                updated_at=now,
+            )
+        )
+        _log_delivery(connection, claim, status, error=reason)
+
+
+def _log_delivery(
+    connection: Connection, claim: Claim, status: DeliveryStatus, error: str | None = None
+) -> None:
+    record_event(
+        connection,
+        claim.workspace_id,
+        claim.conversation_id,
+        "delivery",
+        message_id=claim.reply.message_id,
+        status=status.value,
+        error=error,
+    )
+
+
+def reclaim_stale(engine: Engine) -> int:
+    """Claims abandoned mid-send become "unknown": the network may or may not have the reply."""
+    with write_transaction(engine) as connection:
+        now = utcnow()
+        stale = connection.execute(
+            select(outbox.c.id, outbox.c.message_id, messages.c.workspace_id, messages.c.conversation_id)
+            .join(messages, messages.c.id == outbox.c.message_id)
+            .where(outbox.c.status == DeliveryStatus.SENDING.value, outbox.c.claimed_at < now - STALE_CLAIM)
+        ).all()
+        for row in stale:
+            connection.execute(
+                update(outbox)
+                .where(outbox.c.id == row.id)
+                .values(
+                    status=DeliveryStatus.UNKNOWN.value,
+                    last_error="the worker stopped while sending: check the network before retrying",
+                    updated_at=now,
+                )
+            )
+            record_event(
+                connection, row.workspace_id, row.conversation_id, "delivery",
+                message_id=row.message_id, status=DeliveryStatus.UNKNOWN.value,
+            )  # fmt: skip
+        return len(stale)
+
+
+class OutboxWorker(threading.Thread):
+    """Delivers in the background of `caredesk serve` until stopped."""
+
+    def __init__(self, engine: Engine, connectors: Connectors, poll_s: float = 0.5) -> None:
+        super().__init__(name="caredesk-outbox", daemon=True)
+        self.engine, self.connectors, self.poll_s = engine, connectors, poll_s
+        self._stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+    def run(self) -> None:
+        reclaim_stale(self.engine)
+        while not self._stop_event.is_set():
+            try:
+                busy = deliver_due(self.engine, self.connectors)
+            except Exception:
+                log.exception("outbox worker pass failed")
+                busy = 0
+            if not busy:
+                self._stop_event.wait(self.poll_s)
