@@ -19,7 +19,20 @@ def caredesk(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize("command", [[], ["import"], ["import", "twcs"], ["report"], ["demo"], ["migrate"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["import"],
+        ["import", "twcs"],
+        ["report"],
+        ["demo"],
+        ["migrate"],
+        ["serve"],
+        ["user"],
+        ["user", "add"],
+    ],
+)
 def test_every_command_has_help(command: list[str]) -> None:
     code, output = caredesk(*command, "--help")
     assert code == 0
@@ -57,7 +70,7 @@ def test_bad_rows_are_listed_with_line_numbers(database_url: str, tmp_path: Path
 def test_demo_builds_a_fresh_database_and_prints_the_report(tmp_path: Path) -> None:
     database = tmp_path / "demo.db"
     for _ in range(2):  # a second run starts afresh instead of adding duplicates
-        code, output = caredesk("demo", "--database", str(database))
+        code, output = caredesk("demo", "--database", str(database), "--no-serve")
         assert code == 0, output
         assert "5,000 messages stored, 0 already there" in output
         assert "sprintcare" in output

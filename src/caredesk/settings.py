@@ -39,6 +39,18 @@ class Settings(BaseSettings):
         description="Rows written per transaction by importers: bigger is faster, smaller uses less memory.",
     )
 
+    loopback_delivery: bool = Field(
+        default=True,
+        description=(
+            "Deliver replies to Caredesk's built-in loopback network instead of the real one: "
+            "the demo and tests work offline with it. Turn it off once network accounts are connected."
+        ),
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark session cookies Secure: set it when Caredesk is served behind TLS.",
+    )
+
     @property
     def reopen_window(self) -> timedelta:
         return timedelta(days=self.reopen_window_days)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -52,7 +53,9 @@ def import_twcs_command(
     print_import_report(report)
 
 
-def run_with_progress(ingestor: Ingestor, path: Path, batch_size: int) -> TwcsImportReport:
+def run_with_progress(
+    ingestor: Ingestor, path: Path, batch_size: int, shift: timedelta | None = None
+) -> TwcsImportReport:
     total = path.stat().st_size
     started = time.perf_counter()
     columns = (
@@ -72,7 +75,7 @@ def run_with_progress(ingestor: Ingestor, path: Path, batch_size: int) -> TwcsIm
             progress.update(task, completed=bytes_read, rows=rows, rate=rate)
 
         try:
-            return import_twcs(ingestor, path, batch_size=batch_size, on_progress=on_progress)
+            return import_twcs(ingestor, path, batch_size=batch_size, on_progress=on_progress, shift=shift)
         except TwcsFormatError as error:
             raise fail(f"{path}: {error}") from None
 

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from caredesk import __version__
-from caredesk.cli import imports
+from caredesk.cli import imports, users
 from caredesk.cli.demo import demo_command
 from caredesk.cli.report import report_command
+from caredesk.cli.serve import serve_command
 from caredesk.cli.store import CliState
 from caredesk.settings import get_settings
 
@@ -19,6 +20,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(imports.app, name="import")
+app.add_typer(users.app, name="user")
+app.command("serve")(serve_command)
 app.command("report")(report_command)
 app.command("demo")(demo_command)
 

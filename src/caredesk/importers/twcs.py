@@ -133,10 +133,12 @@ def import_twcs(
     *,
     batch_size: int = 5_000,
     on_progress: Callable[[int, int], None] | None = None,
+    shift: timedelta | None = None,
 ) -> TwcsImportReport:
     """Stream `path` into `ingestor`, one transaction per batch; safe to run again.
 
-    `on_progress(bytes_read, rows)` is called after every batch.
+    `on_progress(bytes_read, rows)` is called after every batch. `shift` replays the
+    history as if it had happened that much later (the demo makes the sample end now).
     """
     report = TwcsImportReport()
     batch: list[InboundMessage] = []
@@ -149,6 +151,8 @@ def import_twcs(
                 if len(report.bad_row_samples) < report.MAX_SAMPLES:
                     report.bad_row_samples.append(item)
                 continue
+            if shift:
+                item.created_at += shift
             batch.append(item)
             if len(batch) >= batch_size:
                 report.ingest += ingestor.ingest(batch)
@@ -265,3 +269,10 @@ def parse_twitter_time(value: str) -> datetime:
         return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
     except (KeyError, ValueError, IndexError):
         raise ValueError(f"created_at is not a Twitter time: {value[:40]!r}") from None
+
+
+def latest_time(path: Path) -> datetime | None:
+    """The time of the newest tweet in a TWCS file (reads it once)."""
+    with path.open("rb") as stream:
+        times = [item.created_at for item in read_twcs(stream) if not isinstance(item, BadRow)]
+    return max(times, default=None)

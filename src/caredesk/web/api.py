@@ -1,0 +1,260 @@
+"""The JSON API (`/api/v1`): the same actions the agent UI uses, described in OpenAPI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, select
+
+from caredesk.actions.conversations import do_assign, do_set_status, do_tag, do_untag
+from caredesk.actions.log import record_event
+from caredesk.actions.replies import do_add_note, do_reply, do_retry_delivery
+from caredesk.conversation_view import conversation_view, mark_presence
+from caredesk.inbox import InboxQuery, View, inbox
+from caredesk.models import ConversationStatus, Visibility
+from caredesk.models.tables import agents
+from caredesk.web.deps import Session, reading, session, writing
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+Me = Annotated[Session, Depends(session)]
+Reading = Annotated[Connection, Depends(reading)]
+Writing = Annotated[Connection, Depends(writing)]
+ConversationId = Annotated[int, Field(ge=1, le=2**62)]
+
+
+class Strict(BaseModel):
+    # Unknown fields are refused: no mass assignment of workspace_id, role, priority, …
+    model_config = ConfigDict(extra="forbid")
+
+
+class AgentOut(BaseModel):
+    id: int
+    display_name: str
+    role: str
+
+
+class MeOut(AgentOut):
+    workspace_id: int
+    csrf_token: str
+
+
+class InboxItemOut(BaseModel):
+    id: int
+    status: str
+    network: str
+    brand_handle: str | None
+    customer_name: str | None
+    customer_handle: str | None
+    followers: int | None
+    owner_id: int | None
+    owner_name: str | None
+    priority: int
+    waiting_since: datetime | None
+    last_message_at: datetime
+    customer_messages: int
+    brand_messages: int
+    preview: str
+
+
+class MessageOut(BaseModel):
+    id: int
+    direction: str
+    visibility: str
+    text: str
+    created_at: datetime
+    author: str
+    network_message_id: str | None
+    delivery: str | None
+    delivery_error: str | None
+
+
+class IdentityOut(BaseModel):
+    network: str
+    handle: str | None
+    display_name: str | None
+    followers: int | None
+
+
+class OtherConversationOut(BaseModel):
+    id: int
+    network: str
+    status: str
+    last_message_at: datetime
+
+
+class HistoryOut(BaseModel):
+    kind: str
+    actor: str | None
+    data: dict[str, Any]
+    at: datetime
+
+
+class ColleagueOut(BaseModel):
+    agent_id: int
+    name: str
+    typing: bool
+
+
+class ConversationOut(BaseModel):
+    id: int
+    status: str
+    network: str
+    priority: int
+    brand_handle: str | None
+    owner_id: int | None
+    owner_name: str | None
+    customer_name: str | None
+    waiting_since: datetime | None
+    first_response_at: datetime | None
+    started_at: datetime
+    messages: list[MessageOut]
+    identities: list[IdentityOut]
+    other_conversations: list[OtherConversationOut]
+    history: list[HistoryOut]
+    tags: list[str]
+    colleagues: list[ColleagueOut]
+
+
+class ReplyIn(Strict):
+    text: str = Field(min_length=1, max_length=10_000)
+    visibility: Literal["public", "private"] = "public"
+
+
+class NoteIn(Strict):
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class AssignmentIn(Strict):
+    owner_id: int | None = Field(default=None, ge=1, le=2**62, description="The new owner; null: nobody.")
+    reason: str = Field(default="", max_length=500)
+
+
+class StatusIn(Strict):
+    status: Literal["open", "pending", "snoozed", "resolved"]
+
+
+class TagIn(Strict):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class PresenceIn(Strict):
+    typing: bool = False
+
+
+class Created(BaseModel):
+    id: int
+
+
+class Done(BaseModel):
+    ok: bool = True
+
+
+@router.get("/me", response_model=MeOut, summary="The signed-in agent")
+def me(current: Me) -> MeOut:
+    viewer = current.viewer
+    return MeOut(
+        id=viewer.agent_id,
+        display_name=viewer.display_name,
+        role=viewer.role.value,
+        workspace_id=viewer.workspace_id,
+        csrf_token=current.signed_in.csrf_token,
+    )
+
+
+@router.get("/agents", response_model=list[AgentOut], summary="Active agents of the workspace")
+def list_agents(current: Me, connection: Reading) -> list[AgentOut]:
+    rows = connection.execute(
+        select(agents.c.id, agents.c.display_name, agents.c.role)
+        .where(agents.c.workspace_id == current.viewer.workspace_id, agents.c.is_active.is_(True))
+        .order_by(agents.c.display_name)
+    )
+    return [AgentOut(id=row.id, display_name=row.display_name, role=row.role) for row in rows]
+
+
+@router.get("/conversations", response_model=list[InboxItemOut], summary="The inbox queue")
+def list_conversations(
+    current: Me,
+    connection: Reading,
+    view: View = View.NEEDS_ANSWER,
+    network: Annotated[str | None, Query(max_length=32)] = None,
+    brand_account_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    team_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    tag: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words in the messages")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> list[InboxItemOut]:
+    query = InboxQuery(view, network, brand_account_id, team_id, tag, q, limit, offset)
+    return [InboxItemOut(**asdict(item)) for item in inbox(connection, current.viewer, query)]
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationOut, summary="One conversation")
+def get_conversation(conversation_id: ConversationId, current: Me, connection: Reading) -> ConversationOut:
+    return ConversationOut(**asdict(conversation_view(connection, current.viewer, conversation_id)))
+
+
+@router.post("/conversations/{conversation_id}/replies", response_model=Created, status_code=201)
+def reply(conversation_id: ConversationId, body: ReplyIn, current: Me, connection: Writing) -> Created:
+    """Queue a reply on the conversation's own network, in public or privately."""
+    return Created(
+        id=do_reply(connection, current.viewer, conversation_id, body.text, Visibility(body.visibility))
+    )
+
+
+@router.post("/conversations/{conversation_id}/notes", response_model=Created, status_code=201)
+def note(conversation_id: ConversationId, body: NoteIn, current: Me, connection: Writing) -> Created:
+    """An internal note, never sent to the customer."""
+    return Created(id=do_add_note(connection, current.viewer, conversation_id, body.text))
+
+
+@router.post("/conversations/{conversation_id}/assignment", response_model=Done)
+def assign(conversation_id: ConversationId, body: AssignmentIn, current: Me, connection: Writing) -> Done:
+    """Take, release or hand over the conversation; the reason is kept in its history."""
+    do_assign(connection, current.viewer, conversation_id, body.owner_id, body.reason)
+    return Done()
+
+
+@router.post("/conversations/{conversation_id}/status", response_model=Done)
+def set_status(conversation_id: ConversationId, body: StatusIn, current: Me, connection: Writing) -> Done:
+    do_set_status(connection, current.viewer, conversation_id, ConversationStatus(body.status))
+    return Done()
+
+
+@router.post("/conversations/{conversation_id}/tags", response_model=Done)
+def tag(conversation_id: ConversationId, body: TagIn, current: Me, connection: Writing) -> Done:
+    do_tag(connection, current.viewer, conversation_id, body.name)
+    return Done()
+
+
+@router.delete("/conversations/{conversation_id}/tags/{name}", response_model=Done)
+def untag(
+    conversation_id: ConversationId,
+    name: Annotated[str, Field(max_length=100)],
+    current: Me,
+    connection: Writing,
+) -> Done:
+    do_untag(connection, current.viewer, conversation_id, name)
+    return Done()
+
+
+@router.post("/conversations/{conversation_id}/presence", response_model=Done)
+def here(conversation_id: ConversationId, body: PresenceIn, current: Me, connection: Writing) -> Done:
+    """The agent is looking at (or typing in) the conversation: others see a collision notice."""
+    if mark_presence(connection, current.viewer, conversation_id, typing=body.typing):
+        record_event(
+            connection, current.viewer.workspace_id, conversation_id, "presence", current.viewer.agent_id,
+            typing=body.typing,
+        )  # fmt: skip
+    return Done()
+
+
+@router.post("/messages/{message_id}/retry", response_model=Done)
+def retry(message_id: ConversationId, current: Me, connection: Writing) -> Done:
+    """Send a failed reply again."""
+    do_retry_delivery(connection, current.viewer, message_id)
+    return Done()

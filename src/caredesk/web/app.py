@@ -1,0 +1,82 @@
+"""The ASGI app: `create_app(engine)` wires the API, the pages, live updates and delivery."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib.resources import files
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from caredesk import __version__
+from caredesk.connectors.registry import Connectors
+from caredesk.outbox.worker import OutboxWorker
+from caredesk.web import api, errors, live, pages
+
+MAX_BODY_BYTES = 1_000_000
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(
+    engine: Engine,
+    *,
+    connectors: Connectors | None = None,
+    deliver_in_process: bool = False,
+    secure_cookies: bool = False,
+) -> FastAPI:
+    """The app on `engine`. `deliver_in_process` runs an outbox worker inside it (SQLite,
+    one machine); with PostgreSQL, `caredesk worker` processes can do that instead."""
+    connectors = connectors or Connectors()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = OutboxWorker(engine, connectors) if deliver_in_process else None
+        if worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker:
+                worker.stop()
+                worker.join(timeout=5)
+
+    app = FastAPI(
+        title="Caredesk",
+        version=__version__,
+        description="Social customer care: conversations, owners, replies on the same network.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.engine = engine
+    app.state.connectors = connectors
+    app.state.secure_cookies = secure_cookies
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return JSONResponse({"detail": f"request body over {MAX_BODY_BYTES:,} bytes"}, status_code=413)
+        response = await call_next(request)
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        return response
+
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(live.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(files("caredesk.web").joinpath("static"))), name="static")
+    return app
