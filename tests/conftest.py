@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, text
@@ -20,6 +21,11 @@ from caredesk.db.migrate import migrate
 from caredesk.ingest.pipeline import Ingestor
 from caredesk.models import Base
 from caredesk.workspaces import ensure_workspace
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from tests.web_support import World
 
 POSTGRES_URL = os.environ.get("CAREDESK_TEST_DATABASE_URL")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -91,3 +97,28 @@ def workspace(engine: Engine) -> int:
 @pytest.fixture
 def ingestor(engine: Engine, workspace: int) -> Ingestor:
     return Ingestor(engine, workspace, create_accounts=True)
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    from tests.web_support import build_world
+
+    return build_world(engine)
+
+
+@pytest.fixture
+def client_as(engine: Engine, world: World) -> Iterator[Callable[[str], TestClient]]:
+    """`client_as("agent")`: a fresh signed-in client for that person of the world."""
+    from tests.web_support import app_for, sign_in
+
+    clients = []
+
+    def make(person: str) -> TestClient:
+        client = app_for(engine, world)
+        clients.append(client)
+        sign_in(client, world.emails[person])
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
