@@ -122,3 +122,16 @@ def client_as(engine: Engine, world: World) -> Iterator[Callable[[str], TestClie
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id with test-sized parameters: the same code path, milliseconds instead of 100 ms."""
+    from argon2 import PasswordHasher
+
+    from caredesk.auth import passwords
+
+    production = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = production
