@@ -103,3 +103,25 @@ def test_report_on_a_workspace_that_does_not_exist(database_url: str) -> None:
     code, output = caredesk("--database", database_url, "report", "--workspace", "nobody")
     assert code == 1
     assert "no workspace 'nobody'" in output
+
+
+def test_the_first_admin_is_added_from_the_command_line(database_url: str) -> None:
+    result = runner.invoke(
+        app,
+        ["--database", database_url, "user", "add", "boss@acme.test", "--name", "Boss", "--password-stdin"],
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "boss@acme.test can now sign in as admin" in result.output
+    again = runner.invoke(
+        app,
+        ["--database", database_url, "user", "add", "boss@acme.test", "--password-stdin"],
+        input="x" * 12 + "\n",
+    )
+    assert again.exit_code == 1
+    assert "already an agent" in again.output
+    weak = runner.invoke(
+        app, ["--database", database_url, "user", "add", "b@acme.test", "--password-stdin"], input="short\n"
+    )
+    assert weak.exit_code == 1
+    assert "at least 10 characters" in weak.output

@@ -10,7 +10,7 @@ from caredesk import __version__
 from caredesk.cli import imports, users
 from caredesk.cli.demo import demo_command
 from caredesk.cli.report import report_command
-from caredesk.cli.serve import serve_command
+from caredesk.cli.serve import serve_command, worker_command
 from caredesk.cli.store import CliState
 from caredesk.settings import get_settings
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 app.add_typer(imports.app, name="import")
 app.add_typer(users.app, name="user")
 app.command("serve")(serve_command)
+app.command("worker")(worker_command)
 app.command("report")(report_command)
 app.command("demo")(demo_command)
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from caredesk.cli.store import CliState
 from caredesk.connectors.loopback import LoopbackConnector
 from caredesk.connectors.registry import Connectors
+from caredesk.outbox.worker import OutboxWorker
 from caredesk.settings import get_settings
 from caredesk.web.app import create_app
 
@@ -40,3 +41,21 @@ def serve_command(
     engine = state.engine()
     typer.echo(f"Caredesk is serving on http://{host}:{port}/  (Ctrl+C stops it)")
     run_server(engine, host, port)
+
+
+def worker_command(
+    ctx: typer.Context,
+    poll: Annotated[float, typer.Option(min=0.05, max=60, help="Seconds between polls when idle.")] = 0.5,
+) -> None:
+    """Deliver queued replies until stopped. On PostgreSQL run as many as you like, anywhere:
+    they share the outbox without sending anything twice."""
+    state: CliState = ctx.obj
+    worker = OutboxWorker(state.engine(), connectors_from_settings(), poll_s=poll)
+    typer.echo("Caredesk worker is delivering replies (Ctrl+C stops it)")
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(timeout=1)
+    except KeyboardInterrupt:
+        worker.stop()
+        worker.join(timeout=10)

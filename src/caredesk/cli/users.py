@@ -32,9 +32,10 @@ def add_user(
     state: CliState = ctx.obj
     engine = state.engine()
     password = input() if password_stdin else getpass.getpass("Password (10+ characters): ")
+    workspace_id = ensure_workspace(engine, workspace)
     try:
         with write_transaction(engine) as connection:
-            add_agent(connection, ensure_workspace(engine, workspace), email, name or email, role, password)
+            add_agent(connection, workspace_id, email, name or email, role, password)
     except (AgentExistsError, WeakPasswordError, ValueError) as error:
         raise fail(str(error)) from None
     typer.echo(f"{email} can now sign in as {role.value}.")
