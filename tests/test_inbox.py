@@ -10,10 +10,12 @@ from caredesk.actions.conversations import do_assign, do_set_status
 from caredesk.db.engine import write_transaction
 from caredesk.inbox import InboxQuery, View, inbox, view_counts
 from caredesk.models import ConversationStatus
+from caredesk.search import index_pending, words
 from tests.web_support import World
 
 
 def ids(engine: Engine, world: World, person: str, **query: object) -> list[int]:
+    index_pending(engine)  # as the web routes do before a search
     with engine.connect() as connection:
         viewer = load_viewer(connection, world.agents[person])
         return [item.id for item in inbox(connection, viewer, InboxQuery(**query))]  # type: ignore[arg-type]
@@ -60,3 +62,20 @@ def test_filters_by_network_and_refuses_absurd_pages(engine: Engine, world: Worl
         InboxQuery(limit=0)
     with pytest.raises(ValueError, match="offset"):
         InboxQuery(offset=50_000)
+
+
+def test_messages_stored_after_the_last_search_are_found_too(engine: Engine, world: World) -> None:
+    from caredesk.ingest.pipeline import Ingestor
+    from tests.factories import customer_post
+
+    assert ids(engine, world, "agent", view=View.ALL, search="refund") == []
+    Ingestor(engine, world.workspace_id, create_accounts=True).ingest(
+        [customer_post("a4", by="maria", reply_to="a3", minutes=20, text="Where is my refund?")]
+    )
+    assert ids(engine, world, "agent", view=View.ALL, search="refun") == [world.conversations["acme"]]
+    assert index_pending(engine) == 0  # nothing left to index
+
+
+def test_search_words_are_never_query_syntax() -> None:
+    assert words('refund" OR NEAR(a b) * -x ^y') == ["refund", "or", "near", "a", "b", "x", "y"]
+    assert words("") == []

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, se
 from caredesk.access import Viewer, visible_to
 from caredesk.models import ConversationStatus, Direction, conversation_tags
 from caredesk.models.tables import agents, brand_accounts, contacts, conversations, identities, messages, tags
+from caredesk.search import matching_messages
 
 MAX_LIMIT = 200
 MAX_SEARCH = 200
@@ -98,10 +99,6 @@ def _ordered(query: Select[Any], view: View) -> Select[Any]:
     )
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def inbox(connection: Connection, viewer: Viewer, query: InboxQuery) -> list[InboxItem]:
     c = conversations.c
     conditions = [visible_to(viewer), _view_filter(viewer, query.view)]
@@ -119,16 +116,11 @@ def inbox(connection: Connection, viewer: Viewer, query: InboxQuery) -> list[Inb
                 .where(conversation_tags.c.conversation_id == c.id, tags.c.name == query.tag)
             )
         )
-    if query.search and query.search.strip():
-        pattern = f"%{_escape_like(query.search.strip())}%"
-        conditions.append(
-            exists(
-                select(1).where(
-                    messages.c.conversation_id == c.id,
-                    func.lower(messages.c.text).like(pattern.lower(), escape="\\"),
-                )
-            )
-        )
+    if query.search is not None:
+        matching = matching_messages(connection, query.search)
+        if matching is None:
+            return []  # nothing to search for: no words in it
+        conditions.append(c.id.in_(select(messages.c.conversation_id).where(matching)))
     ids: list[int] = list(
         connection.scalars(
             _ordered(select(c.id).where(*conditions), query.view).limit(query.limit).offset(query.offset)

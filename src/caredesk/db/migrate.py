@@ -47,11 +47,15 @@ def compare_type(
     return None
 
 
-# Indexes on expressions (`priority DESC`): autogenerate cannot reflect them on SQLite, so
-# they are written by hand in the migrations and left out of comparisons.
-HAND_WRITTEN_INDEXES = frozenset({"ix_conversations_queue"})
+# Written by hand in the migrations, outside the models, and left out of comparisons:
+# indexes on expressions (autogenerate cannot reflect them on SQLite) and the full-text
+# search structures, which differ per database (caredesk.search).
+HAND_WRITTEN_INDEXES = frozenset({"ix_conversations_queue", "ix_messages_text_search"})
+FULL_TEXT_TABLES = "messages_fts"
 
 
 def include_object(_object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any) -> bool:
-    """Alembic's filter of what autogenerate compares: all but the hand-written indexes."""
-    return not (type_ == "index" and name in HAND_WRITTEN_INDEXES)
+    """Alembic's filter of what autogenerate compares: all but what is written by hand."""
+    if type_ == "index" and name in HAND_WRITTEN_INDEXES:
+        return False
+    return not (type_ == "table" and name is not None and name.startswith(FULL_TEXT_TABLES))

@@ -10,6 +10,7 @@ from caredesk.models.messages import Message
 from caredesk.models.outbox import DeliveryStatus, OutboxItem
 from caredesk.models.people import Agent, Team, team_accounts, team_members
 from caredesk.models.presence import Presence
+from caredesk.models.search import SearchProgress
 from caredesk.models.sessions import AgentSession, LoginAttempt
 from caredesk.models.tags import Tag, conversation_tags
 from caredesk.models.workspaces import Workspace
@@ -31,6 +32,7 @@ __all__ = [
     "OutboxItem",
     "Presence",
     "Role",
+    "SearchProgress",
     "StartedBy",
     "Tag",
     "Team",

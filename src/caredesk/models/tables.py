@@ -14,6 +14,7 @@ from caredesk.models.messages import Message
 from caredesk.models.outbox import OutboxItem
 from caredesk.models.people import Agent, Team
 from caredesk.models.presence import Presence
+from caredesk.models.search import SearchProgress
 from caredesk.models.sessions import AgentSession, LoginAttempt
 from caredesk.models.tags import Tag
 from caredesk.models.workspaces import Workspace
@@ -32,3 +33,4 @@ outbox = cast(Table, OutboxItem.__table__)
 presence = cast(Table, Presence.__table__)
 teams = cast(Table, Team.__table__)
 tags = cast(Table, Tag.__table__)
+search_progress = cast(Table, SearchProgress.__table__)

@@ -17,6 +17,7 @@ from caredesk.conversation_view import conversation_view, mark_presence
 from caredesk.inbox import InboxQuery, View, inbox
 from caredesk.models import ConversationStatus, Visibility
 from caredesk.models.tables import agents
+from caredesk.search import index_pending
 from caredesk.web.deps import Session, reading, session, writing
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -190,6 +191,8 @@ def list_conversations(
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> list[InboxItemOut]:
     query = InboxQuery(view, network, brand_account_id, team_id, tag, q, limit, offset)
+    if query.search:
+        index_pending(connection.engine)
     return [InboxItemOut(**asdict(item)) for item in inbox(connection, current.viewer, query)]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from caredesk import __version__
 from caredesk.connectors.registry import Connectors
 from caredesk.outbox.worker import OutboxWorker
+from caredesk.search import SearchIndexer
 from caredesk.web import api, errors, live, pages
 
 MAX_BODY_BYTES = 1_000_000
@@ -41,14 +42,19 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        worker = OutboxWorker(engine, connectors) if deliver_in_process else None
-        if worker:
+        workers: list[OutboxWorker | SearchIndexer] = []
+        if deliver_in_process:
+            workers.append(OutboxWorker(engine, connectors))
+        if engine.dialect.name == "sqlite":
+            workers.append(SearchIndexer(engine))
+        for worker in workers:
             worker.start()
         try:
             yield
         finally:
-            if worker:
+            for worker in workers:
                 worker.stop()
+            for worker in workers:
                 worker.join(timeout=5)
 
     app = FastAPI(

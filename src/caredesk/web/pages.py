@@ -25,6 +25,7 @@ from caredesk.db.engine import write_transaction
 from caredesk.inbox import InboxQuery, View, inbox, view_counts
 from caredesk.models import ConversationStatus, Visibility
 from caredesk.models.tables import agents
+from caredesk.search import index_pending
 from caredesk.web.deps import SESSION_COOKIE, Session, engine_of, reading, session, writing
 
 router = APIRouter(include_in_schema=False)
@@ -161,6 +162,8 @@ def inbox_page(
     tag: Annotated[str | None, Query(max_length=100)] = None,
 ) -> HTMLResponse:
     query = InboxQuery(view=view, network=network or None, search=q or None, tag=tag or None)
+    if query.search:
+        index_pending(engine_of(request))
     items = inbox(connection, current.viewer, query)
     partial = request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "queue"
     return _render(
