@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -16,8 +15,8 @@ from caredesk.connectors.registry import Connectors
 from caredesk.outbox.worker import OutboxWorker
 from caredesk.search import SearchIndexer
 from caredesk.web import api, errors, live, pages
+from caredesk.web.limits import MAX_BODY_BYTES, BodyLimit
 
-MAX_BODY_BYTES = 1_000_000
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -71,15 +70,15 @@ def create_app(
     app.state.secure_cookies = secure_cookies
 
     @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse({"detail": f"request body over {MAX_BODY_BYTES:,} bytes"}, status_code=413)
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         response = await call_next(request)
         for header, value in SECURITY_HEADERS.items():
             response.headers.setdefault(header, value)
         return response
 
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(live.router)
