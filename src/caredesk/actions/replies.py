@@ -86,6 +86,37 @@ def do_reply(
     return message_id
 
 
+def _write_message(
+    connection: Connection,
+    viewer: Viewer,
+    conversation: Row[Any],
+    direction: Direction,
+    visibility: Visibility,
+    text: str,
+    reply_to: str | None = None,
+) -> int:
+    now = utcnow()
+    return int(
+        connection.scalar(
+            insert(messages)
+            .values(
+                workspace_id=viewer.workspace_id,
+                conversation_id=conversation.id,
+                brand_account_id=conversation.brand_account_id,
+                network=conversation.network,
+                reply_to_network_id=reply_to,
+                direction=direction.value,
+                visibility=visibility.value,
+                author_agent_id=viewer.agent_id,
+                text=text,
+                created_at=now,
+                received_at=now,
+            )
+            .returning(messages.c.id)
+        )
+    )
+
+
 def _answered_post(connection: Connection, conversation: Row[Any]) -> str | None:
     """The customer's latest public post: the one a public reply answers, in its thread."""
     return connection.scalar(
@@ -116,24 +147,8 @@ def do_add_note(connection: Connection, viewer: Viewer, conversation_id: int, te
     """An internal note: seen by the team, never sent anywhere."""
     viewer.require_change()
     conversation = access_conversation_by_id(connection, viewer, conversation_id)
-    now = utcnow()
-    note_id = int(
-        connection.scalar(
-            insert(messages)
-            .values(
-                workspace_id=viewer.workspace_id,
-                conversation_id=conversation_id,
-                brand_account_id=conversation.brand_account_id,
-                network=conversation.network,
-                direction=Direction.NOTE.value,
-                visibility=Visibility.PRIVATE.value,
-                author_agent_id=viewer.agent_id,
-                text=_text(text),
-                created_at=now,
-                received_at=now,
-            )
-            .returning(messages.c.id)
-        )
+    note_id = _write_message(
+        connection, viewer, conversation, Direction.NOTE, Visibility.PRIVATE, _text(text)
     )
     record_event(
         connection, viewer.workspace_id, conversation_id, "message", viewer.agent_id,

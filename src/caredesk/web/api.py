@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,8 +11,8 @@ from sqlalchemy import Connection, select
 from caredesk.actions.conversations import do_assign, do_set_status, do_tag, do_untag
 from caredesk.actions.log import record_event
 from caredesk.actions.replies import do_add_note, do_reply, do_retry_delivery
-from caredesk.conversation_view import conversation_view, mark_presence
-from caredesk.inbox import InboxQuery, View, inbox
+from caredesk.conversation_view import ConversationView, conversation_view, mark_presence
+from caredesk.inbox import InboxItem, InboxQuery, View, inbox
 from caredesk.models import ConversationStatus, Visibility
 from caredesk.models.tables import agents
 from caredesk.search import index_pending
@@ -42,83 +40,6 @@ class AgentOut(BaseModel):
 class MeOut(AgentOut):
     workspace_id: int
     csrf_token: str
-
-
-class InboxItemOut(BaseModel):
-    id: int
-    status: str
-    network: str
-    brand_handle: str | None
-    customer_name: str | None
-    customer_handle: str | None
-    followers: int | None
-    owner_id: int | None
-    owner_name: str | None
-    priority: int
-    waiting_since: datetime | None
-    last_message_at: datetime
-    customer_messages: int
-    brand_messages: int
-    preview: str
-
-
-class MessageOut(BaseModel):
-    id: int
-    direction: str
-    visibility: str
-    text: str
-    created_at: datetime
-    author: str
-    network_message_id: str | None
-    delivery: str | None
-    delivery_error: str | None
-
-
-class IdentityOut(BaseModel):
-    network: str
-    handle: str | None
-    display_name: str | None
-    followers: int | None
-
-
-class OtherConversationOut(BaseModel):
-    id: int
-    network: str
-    status: str
-    last_message_at: datetime
-
-
-class HistoryOut(BaseModel):
-    kind: str
-    actor: str | None
-    data: dict[str, Any]
-    at: datetime
-
-
-class ColleagueOut(BaseModel):
-    agent_id: int
-    name: str
-    typing: bool
-
-
-class ConversationOut(BaseModel):
-    id: int
-    status: str
-    network: str
-    priority: int
-    brand_handle: str | None
-    owner_id: int | None
-    owner_name: str | None
-    customer_name: str | None
-    waiting_since: datetime | None
-    first_response_at: datetime | None
-    started_at: datetime
-    messages: list[MessageOut]
-    identities: list[IdentityOut]
-    other_conversations: list[OtherConversationOut]
-    history: list[HistoryOut]
-    tags: list[str]
-    colleagues: list[ColleagueOut]
 
 
 class ReplyIn(Strict):
@@ -177,7 +98,7 @@ def list_agents(current: Me, connection: Reading) -> list[AgentOut]:
     return [AgentOut(id=row.id, display_name=row.display_name, role=row.role) for row in rows]
 
 
-@router.get("/conversations", response_model=list[InboxItemOut], summary="The inbox queue")
+@router.get("/conversations", response_model=list[InboxItem], summary="The inbox queue")
 def list_conversations(
     current: Me,
     connection: Reading,
@@ -189,16 +110,16 @@ def list_conversations(
     q: Annotated[str | None, Query(max_length=200, description="Words in the messages")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-) -> list[InboxItemOut]:
+) -> list[InboxItem]:
     query = InboxQuery(view, network, brand_account_id, team_id, tag, q, limit, offset)
     if query.search:
         index_pending(connection.engine)
-    return [InboxItemOut(**asdict(item)) for item in inbox(connection, current.viewer, query)]
+    return inbox(connection, current.viewer, query)
 
 
-@router.get("/conversations/{conversation_id}", response_model=ConversationOut, summary="One conversation")
-def get_conversation(conversation_id: ConversationId, current: Me, connection: Reading) -> ConversationOut:
-    return ConversationOut(**asdict(conversation_view(connection, current.viewer, conversation_id)))
+@router.get("/conversations/{conversation_id}", response_model=ConversationView, summary="One conversation")
+def get_conversation(conversation_id: ConversationId, current: Me, connection: Reading) -> ConversationView:
+    return conversation_view(connection, current.viewer, conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/replies", response_model=Created, status_code=201)
