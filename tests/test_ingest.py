@@ -241,3 +241,11 @@ def test_live_sources_log_each_new_message_for_open_inboxes(engine: Engine, work
     [(kind, data)] = logged
     assert kind == "message"
     assert data["direction"] == "inbound"
+
+
+def test_what_earlier_posts_in_a_batch_said_about_a_customer_is_kept(
+    engine: Engine, ingestor: Ingestor
+) -> None:
+    ingestor.ingest([customer_post("1", followers=1200), customer_post("2", followers=None)])
+    with engine.connect() as connection:
+        assert connection.execute(select(identities.c.followers)).scalar_one() == 1200

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,7 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT: ViewportSize = {"width": 1400, "height": 860}
 SERVER_START_S = 10.0
+expect.set_options(timeout=10_000)  # generous for slow CI machines; passing tests never wait it out
 
 
 @dataclass(frozen=True)
@@ -146,3 +148,26 @@ def browse(browser: Browser, live_server: LiveServer) -> Iterator[Browsing]:
 def wait_until_live(page: Page) -> None:
     """The page's event stream (/live) is open: what happens from now on reaches it."""
     expect(page.locator("#live-dot")).to_have_class(re.compile(r"\bon\b"))
+
+
+def wait_until_htmx_is_idle(page: Page) -> None:
+    """No htmx request in flight, no swap settling: the buttons just swapped in work.
+
+    htmx wires the elements it swaps in only when they settle (20 ms later); a click before
+    that does nothing.
+    """
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
+@contextmanager
+def own_action(page: Page) -> Iterator[None]:
+    """Wait for the re-render that answers the agent's own action, then for htmx to settle.
+
+    The page does not refresh on the agent's own events from the stream: the request that
+    made the change re-renders the conversation, and what it swaps in works once htmx is idle.
+    """
+    with page.expect_response(
+        lambda response: response.request.method == "POST" and "/conversations/" in response.url
+    ):
+        yield
+    wait_until_htmx_is_idle(page)

@@ -21,11 +21,14 @@ def resolve_customers(
     """(network, platform user id) -> (identity id, contact id), creating what is new.
 
     When the network tells more than the store knows (a new handle, display name or follower
-    count), the identity is updated; the last description in `customers` wins.
+    count), the identity is updated; within a batch, later descriptions win field by field,
+    and a field a later one leaves out keeps what an earlier one said.
     """
     latest: dict[tuple[str, str], Author] = {}
     for network, author in customers:
-        latest[(network, author.platform_user_id)] = author
+        key = (network, author.platform_user_id)
+        known = latest.get(key)
+        latest[key] = author if known is None else _merged(known, author)
     resolved: dict[tuple[str, str], tuple[int, int]] = {}
     changed: list[dict[str, object]] = []
     networks = {network for network, _ in latest}
@@ -91,6 +94,22 @@ def resolve_customers(
     if changed:
         _update_identities(connection, changed)
     return resolved
+
+
+def _merged(earlier: Author, later: Author) -> Author:
+    """What two descriptions of one person say together: the later one wins where it speaks."""
+    if (
+        (later.handle is not None or earlier.handle is None)
+        and (later.display_name is not None or earlier.display_name is None)
+        and (later.followers is not None or earlier.followers is None)
+    ):
+        return later
+    return Author(
+        platform_user_id=later.platform_user_id,
+        handle=later.handle if later.handle is not None else earlier.handle,
+        display_name=later.display_name if later.display_name is not None else earlier.display_name,
+        followers=later.followers if later.followers is not None else earlier.followers,
+    )
 
 
 def _news(

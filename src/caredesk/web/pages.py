@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from importlib.resources import files
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -160,8 +160,9 @@ def inbox_page(
     network: Annotated[str | None, Query(max_length=32)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     tag: Annotated[str | None, Query(max_length=100)] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> HTMLResponse:
-    query = InboxQuery(view=view, network=network or None, search=q or None, tag=tag or None)
+    query = InboxQuery(view=view, network=network or None, search=q or None, tag=tag or None, offset=offset)
     if query.search:
         index_pending(engine_of(request))
     items = inbox(connection, current.viewer, query)
@@ -175,7 +176,14 @@ def inbox_page(
         query=query,
         views=list(View),
         counts=view_counts(connection, current.viewer),
+        next_page=_page_url(request, query.offset + query.limit) if len(items) == query.limit else None,
     )
+
+
+def _page_url(request: Request, offset: int) -> str:
+    params = dict(request.query_params)
+    params["offset"] = str(offset)
+    return "/inbox?" + urlencode(params)
 
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)

@@ -35,16 +35,31 @@
     });
   }
 
-  // Live updates: the server streams the event log; refresh what it concerns.
-  let pending = null;
+  // Live updates: the server streams the event log; refresh what it concerns, but never
+  // under the agent's fingers: while they are in the side pane (a tag, a reason, an owner
+  // being picked), the refresh waits until they leave it.
+  const pending = new Map();
+  const deferred = new Set();
+  const busyIn = (selector) => {
+    const active = document.activeElement;
+    return active instanceof HTMLElement && active.closest(selector) !== null && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
+  };
   function refresh(selector) {
-    if (pending) return;
-    pending = setTimeout(() => {
-      pending = null;
+    if (pending.has(selector)) return;
+    pending.set(selector, setTimeout(() => {
+      pending.delete(selector);
+      if (busyIn(selector)) { deferred.add(selector); return; }
       const el = document.querySelector(selector);
       if (el && window.htmx) window.htmx.trigger(el, "refresh");
-    }, 150);
+    }, 150));
   }
+  document.addEventListener("focusout", () => {
+    setTimeout(() => {
+      for (const selector of Array.from(deferred)) {
+        if (!busyIn(selector)) { deferred.delete(selector); refresh(selector); }
+      }
+    }, 0);
+  });
   if (window.EventSource && csrf) {
     const dot = document.getElementById("live-dot");
     const source = new EventSource("/live");
@@ -54,8 +69,10 @@
       let data = {};
       try { data = JSON.parse(event.data); } catch (_) { return; }
       if (conversationId !== null) {
-        if (data.conversation_id === conversationId && !(event.type === "presence" && data.actor_agent_id === me)) {
-          refresh("#conversation-body");
+        // What this agent did is already on screen: the request that did it re-rendered it.
+        if (data.conversation_id === conversationId && data.actor_agent_id !== me) {
+          refresh("#thread-pane");
+          refresh("#side-pane");
         }
       } else {
         refresh("#queue");
