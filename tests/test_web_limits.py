@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 from fastapi.testclient import TestClient
 
-from caredesk.web.limits import MAX_BODY_BYTES
+from caredesk.web.guards import MAX_BODY_BYTES
 from tests.web_support import World
 
 

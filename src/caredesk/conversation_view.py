@@ -233,8 +233,13 @@ def colleagues_here(connection: Connection, conversation_id: int, me: int) -> li
 
 
 def mark_presence(connection: Connection, viewer: Viewer, conversation_id: int, *, typing: bool) -> bool:
-    """Note that the viewer is here (and typing); True when that changed what others see."""
+    """Note that the viewer is here (and typing); True when that changed what others see.
+
+    Read-only users can be here, but they cannot be typing a reply.
+    """
     access_conversation_by_id(connection, viewer, conversation_id)
+    if typing:
+        viewer.require_change()
     now = utcnow()
     where = and_(presence.c.conversation_id == conversation_id, presence.c.agent_id == viewer.agent_id)
     was = connection.execute(select(presence.c.typing_until, presence.c.seen_at).where(where)).first()

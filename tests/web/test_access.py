@@ -144,10 +144,6 @@ def test_retrying_a_reply_of_a_conversation_one_may_not_see_answers_404_and_queu
     assert changes(before, state(engine)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: retrying another team's reply says 'no conversation N', a missing one 'no reply N'",
-)
 def test_retrying_a_reply_of_a_conversation_one_may_not_see_answers_exactly_like_a_missing_reply(
     engine: Engine, world: World, client_for: ClientFor
 ) -> None:

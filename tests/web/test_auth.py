@@ -388,9 +388,6 @@ def test_pages_hold_no_inline_script_the_policy_would_have_to_allow(
         assert "javascript:" not in page
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: the 413 for an oversized body is sent without the security headers"
-)
 def test_an_oversized_body_is_refused_with_the_security_headers_too(
     world: World, client_for: ClientFor
 ) -> None:

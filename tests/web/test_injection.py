@@ -22,7 +22,7 @@ from caredesk.ingest.inbound import Author, InboundMessage
 from caredesk.ingest.pipeline import Ingestor
 from caredesk.models import Direction, Visibility
 from caredesk.models.tables import agents, messages
-from tests.conftest import POSTGRES_URL, at
+from tests.conftest import at
 from tests.web.support import HTML, changes, client, log_in, state
 from tests.web_support import PASSWORD, World
 
@@ -330,11 +330,6 @@ NUL_INPUTS = [
 ]
 
 
-@pytest.mark.xfail(
-    bool(POSTGRES_URL),
-    strict=True,
-    reason="BUG (PostgreSQL): a NUL character in a filter, tag, reason or login e-mail is a 500",
-)
 def test_a_nul_character_in_any_input_gets_an_answer_not_a_server_error(
     engine: Engine, world: World, client_for: ClientFor
 ) -> None:
@@ -371,9 +366,6 @@ def test_ids_past_64_bits_in_api_paths_get_a_422(client_for: ClientFor) -> None:
         assert admin.request(method, path, **options).status_code == 422, path
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: page routes take unbounded int ids; past 64 bits the database raises: 500"
-)
 def test_ids_past_64_bits_in_page_paths_get_a_4xx_not_a_server_error(client_for: ClientFor) -> None:
     admin = client_for("admin")
     answers = {

@@ -206,11 +206,6 @@ def end_session_by(engine: Engine, world: World, how: str) -> None:
             connection.execute(delete(team_members).where(team_members.c.agent_id == agent_id))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: /live checks the session and loads the viewer once; the stream outlives logout, "
-    "deactivation and team removal",
-)
 @pytest.mark.parametrize("how", ["signed out", "deactivated", "removed from the team"])
 def test_an_open_stream_stops_forwarding_once_the_session_ends_or_access_is_removed(
     engine: Engine, world: World, client_for: ClientFor, how: str
@@ -226,13 +221,11 @@ def test_an_open_stream_stops_forwarding_once_the_session_ends_or_access_is_remo
             end_session_by(engine, world, how)
         tag(engine, world, "acme", "after access ended")
         leaked = agent.next(timeout=1.5)  # a poll is every 0.5 s
+        if leaked is not None and leaked["event"] == "signed-out":  # the stream's last word
+            leaked = agent.next(timeout=1.0)
         assert leaked is None, leaked
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a Last-Event-ID past 64 bits breaks the stream (database overflow) instead of a 4xx",
-)
 def test_a_last_event_id_past_64_bits_gets_a_4xx_or_a_working_stream(
     engine: Engine, world: World, client_for: ClientFor
 ) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
-from caredesk.access import ForbiddenError, NotFoundError, Viewer, access_conversation_by_id
+from caredesk.access import ForbiddenError, NotFoundError, Viewer, access_conversation_by_id, visible_to
 from caredesk.actions.conversations import ConflictError
 from caredesk.actions.log import record_event
 from caredesk.clock import utcnow
@@ -163,11 +163,11 @@ def do_retry_delivery(connection: Connection, viewer: Viewer, message_id: int) -
     row = connection.execute(
         select(messages.c.conversation_id, outbox.c.status)
         .join(outbox, outbox.c.message_id == messages.c.id)
-        .where(messages.c.id == message_id, messages.c.workspace_id == viewer.workspace_id)
+        .join(conversations, conversations.c.id == messages.c.conversation_id)
+        .where(messages.c.id == message_id, visible_to(viewer))
     ).first()
-    if row is None:
+    if row is None:  # missing, or in a conversation this viewer may not see: the same answer
         raise NotFoundError(f"no reply {message_id}")
-    access_conversation_by_id(connection, viewer, row.conversation_id)
     if row.status not in (DeliveryStatus.FAILED.value, DeliveryStatus.UNKNOWN.value):
         raise ConflictError(f"this reply is {row.status}, not failed: nothing to retry")
     connection.execute(

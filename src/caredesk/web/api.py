@@ -18,7 +18,25 @@ from caredesk.models.tables import agents
 from caredesk.search import index_pending
 from caredesk.web.deps import Session, reading, session, writing
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+
+class ErrorOut(BaseModel):
+    """Why a request was refused, in words that say what to do."""
+
+    detail: str
+
+
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["api"],
+    responses={
+        400: {"model": ErrorOut, "description": "The request makes no sense for the conversation"},
+        401: {"model": ErrorOut, "description": "Not signed in"},
+        403: {"model": ErrorOut, "description": "Not allowed, or a missing CSRF token"},
+        404: {"model": ErrorOut, "description": "No such object, or not one you may see"},
+        409: {"model": ErrorOut, "description": "It contradicts the conversation's state"},
+        413: {"model": ErrorOut, "description": "The request body is too large"},
+    },
+)
 
 Me = Annotated[Session, Depends(session)]
 Reading = Annotated[Connection, Depends(reading)]
@@ -42,13 +60,16 @@ class MeOut(AgentOut):
     csrf_token: str
 
 
+NOT_BLANK = r"\S"
+
+
 class ReplyIn(Strict):
-    text: str = Field(min_length=1, max_length=10_000)
+    text: str = Field(min_length=1, max_length=10_000, pattern=NOT_BLANK)
     visibility: Literal["public", "private"] = "public"
 
 
 class NoteIn(Strict):
-    text: str = Field(min_length=1, max_length=10_000)
+    text: str = Field(min_length=1, max_length=10_000, pattern=NOT_BLANK)
 
 
 class AssignmentIn(Strict):
@@ -61,7 +82,7 @@ class StatusIn(Strict):
 
 
 class TagIn(Strict):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NOT_BLANK)
 
 
 class PresenceIn(Strict):
@@ -111,7 +132,8 @@ def list_conversations(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> list[InboxItem]:
-    query = InboxQuery(view, network, brand_account_id, team_id, tag, q, limit, offset)
+    search = q.strip() if q and q.strip() else None  # an empty search is no filter, as on the page
+    query = InboxQuery(view, network, brand_account_id, team_id, tag, search, limit, offset)
     if query.search:
         index_pending(connection.engine)
     return inbox(connection, current.viewer, query)

@@ -15,17 +15,7 @@ from caredesk.connectors.registry import Connectors
 from caredesk.outbox.worker import OutboxWorker
 from caredesk.search import SearchIndexer
 from caredesk.web import api, errors, live, pages
-from caredesk.web.limits import MAX_BODY_BYTES, BodyLimit
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
+from caredesk.web.guards import MAX_BODY_BYTES, SECURITY_HEADERS, InputGuard
 
 
 def create_app(
@@ -78,7 +68,7 @@ def create_app(
             response.headers.setdefault(header, value)
         return response
 
-    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(InputGuard, limit=MAX_BODY_BYTES)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(live.router)

@@ -38,4 +38,4 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ValueError)
     async def invalid(_request: Request, error: ValueError) -> Response:
-        return answer(422, str(error))
+        return answer(400, str(error))

@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine, func, select
 from starlette.concurrency import run_in_threadpool
 
-from caredesk.access import Viewer, visible_to
+from caredesk.access import NotFoundError, Viewer, load_viewer, visible_to
+from caredesk.auth.sessions import signed_in
 from caredesk.models.tables import conversation_events, conversations
 from caredesk.web.deps import Session, engine_of, session
 
 router = APIRouter(tags=["live"])
 POLL_S = 0.5
 HEARTBEAT_S = 15.0
+RECHECK_S = 2.0
 BATCH = 200
 
 
@@ -84,11 +87,38 @@ def events_after(engine: Engine, viewer: Viewer, after: int) -> tuple[list[LiveE
     return visible, cursor
 
 
-async def stream(request: Request, engine: Engine, viewer: Viewer, after: int) -> AsyncIterator[str]:
+def current_viewer(engine: Engine, token: str) -> Viewer | None:
+    """The viewer behind `token` now: None once signed out, expired or deactivated."""
+    with engine.connect() as connection:
+        found = signed_in(connection, token)
+        if found is None:
+            return None
+        try:
+            return load_viewer(connection, found.agent_id)
+        except NotFoundError:
+            return None
+
+
+async def stream(
+    request: Request, engine: Engine, viewer: Viewer, token: str, after: int
+) -> AsyncIterator[str]:
     yield "retry: 2000\n\n"
     quiet = 0.0
+    checked_at = time.monotonic()
     while not await request.is_disconnected():
-        events, after = await run_in_threadpool(events_after, engine, viewer, after)
+        events, cursor = await run_in_threadpool(events_after, engine, viewer, after)
+        if events or time.monotonic() - checked_at >= RECHECK_S:
+            # Access can change while the stream is open (sign-out, deactivation, a team
+            # left): it is checked again before anything is forwarded.
+            checked_at = time.monotonic()
+            checked = await run_in_threadpool(current_viewer, engine, token)
+            if checked is None:
+                yield "event: signed-out\ndata: {}\n\n"
+                return
+            if checked != viewer:
+                viewer = checked
+                events, cursor = await run_in_threadpool(events_after, engine, viewer, after)
+        after = cursor
         for event in events:
             yield event.as_sse()
         if events:
@@ -104,10 +134,15 @@ async def stream(request: Request, engine: Engine, viewer: Viewer, after: int) -
 @router.get("/live", summary="Server-Sent Events for the signed-in agent", response_class=StreamingResponse)
 async def live(request: Request, current: Session = Depends(session)) -> StreamingResponse:  # noqa: B008
     engine = engine_of(request)
-    last = request.headers.get("last-event-id", "")
-    after = int(last) if last.isdigit() else await run_in_threadpool(latest_event_id, engine, current.viewer)
+    last = request.headers.get("last-event-id", "").strip()
+    if not last:
+        after = await run_in_threadpool(latest_event_id, engine, current.viewer)
+    elif last.isascii() and last.isdigit() and len(last) <= 18:
+        after = int(last)
+    else:
+        raise HTTPException(400, "Last-Event-ID must be the id of an event this stream sent")
     return StreamingResponse(
-        stream(request, engine, current.viewer, after),
+        stream(request, engine, current.viewer, current.token, after),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

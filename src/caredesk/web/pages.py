@@ -9,7 +9,7 @@ from importlib.resources import files
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection, select
@@ -32,6 +32,7 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(files("caredesk.web").joinpath("templates")))
 LOGIN_CSRF_COOKIE = "caredesk_login_csrf"
 Me = Annotated[Session, Depends(session)]
+RowId = Annotated[int, Path(ge=1, le=2**62)]
 Reading = Annotated[Connection, Depends(reading)]
 Writing = Annotated[Connection, Depends(writing)]
 
@@ -188,7 +189,7 @@ def _page_url(request: Request, offset: int) -> str:
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
 def conversation_page(
-    request: Request, conversation_id: int, current: Me, connection: Reading
+    request: Request, conversation_id: RowId, current: Me, connection: Reading
 ) -> HTMLResponse:
     view = conversation_view(connection, current.viewer, conversation_id)
     partial = request.headers.get("hx-request") == "true"
@@ -208,7 +209,7 @@ def conversation_page(
     )
 
 
-def _refreshed(request: Request, conversation_id: int, current: Session) -> HTMLResponse:
+def _refreshed(request: Request, conversation_id: RowId, current: Session) -> HTMLResponse:
     with engine_of(request).connect() as connection:
         return conversation_page(request, conversation_id, current, connection)
 
@@ -216,7 +217,7 @@ def _refreshed(request: Request, conversation_id: int, current: Session) -> HTML
 @router.post("/conversations/{conversation_id}/reply", response_class=HTMLResponse)
 def reply_form(
     request: Request,
-    conversation_id: int,
+    conversation_id: RowId,
     current: Me,
     text: Annotated[str, Form(max_length=10_000)],
     visibility: Annotated[str, Form(pattern="^(public|private|note)$")] = "public",
@@ -232,7 +233,7 @@ def reply_form(
 @router.post("/conversations/{conversation_id}/owner", response_class=HTMLResponse)
 def owner_form(
     request: Request,
-    conversation_id: int,
+    conversation_id: RowId,
     current: Me,
     owner_id: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=500)] = "",
@@ -246,7 +247,7 @@ def owner_form(
 @router.post("/conversations/{conversation_id}/status", response_class=HTMLResponse)
 def status_form(
     request: Request,
-    conversation_id: int,
+    conversation_id: RowId,
     current: Me,
     status: Annotated[str, Form(pattern="^(open|pending|snoozed|resolved)$")],
 ) -> HTMLResponse:
@@ -257,7 +258,7 @@ def status_form(
 
 @router.post("/conversations/{conversation_id}/tags", response_class=HTMLResponse)
 def tag_form(
-    request: Request, conversation_id: int, current: Me, name: Annotated[str, Form(max_length=100)]
+    request: Request, conversation_id: RowId, current: Me, name: Annotated[str, Form(max_length=100)]
 ) -> HTMLResponse:
     with write_transaction(engine_of(request)) as connection:
         do_tag(connection, current.viewer, conversation_id, name)
@@ -265,7 +266,7 @@ def tag_form(
 
 
 @router.post("/conversations/{conversation_id}/messages/{message_id}/retry", response_class=HTMLResponse)
-def retry_form(request: Request, conversation_id: int, message_id: int, current: Me) -> HTMLResponse:
+def retry_form(request: Request, conversation_id: RowId, message_id: RowId, current: Me) -> HTMLResponse:
     with write_transaction(engine_of(request)) as connection:
         do_retry_delivery(connection, current.viewer, message_id)
     return _refreshed(request, conversation_id, current)

@@ -80,6 +80,7 @@
     };
     ["message", "assigned", "status", "tagged", "untagged", "delivery", "presence"].forEach((kind) =>
       source.addEventListener(kind, handle));
+    source.addEventListener("signed-out", () => { source.close(); window.location.href = "/login"; });
   }
 
   // Presence: tell colleagues we are here, and when we type.
