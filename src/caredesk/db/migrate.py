@@ -50,7 +50,9 @@ def compare_type(
 # Written by hand in the migrations, outside the models, and left out of comparisons:
 # indexes on expressions (autogenerate cannot reflect them on SQLite) and the full-text
 # search structures, which differ per database (caredesk.search).
-HAND_WRITTEN_INDEXES = frozenset({"ix_conversations_queue", "ix_messages_text_search"})
+HAND_WRITTEN_INDEXES = frozenset(
+    {"ix_conversations_queue", "ix_conversations_queue_network", "ix_messages_text_search"}
+)
 FULL_TEXT_TABLES = "messages_fts"
 
 

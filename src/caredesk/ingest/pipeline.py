@@ -153,7 +153,6 @@ class Ingestor:
             by_network.setdefault(message.network, _Batch(message.network, [])).messages.append(message)
         for batch in by_network.values():
             result += self._ingest_network(connection, batch, events)
-        result.received = len(messages)
         return result
 
     def _ingest_network(self, connection: Connection, batch: _Batch, events: list[object]) -> IngestResult:

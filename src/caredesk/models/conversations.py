@@ -24,6 +24,16 @@ class Conversation(HasId, HasCreatedAt, Base):
         # The inbox: open conversations, most urgent first, then longest waiting.
         Index("ix_conversations_queue", "workspace_id", "status", text("priority DESC"), "waiting_since"),
         Index(None, "workspace_id", "last_message_at"),
+        # The customer's other conversations, on every network.
+        Index(None, "workspace_id", "contact_id", "last_message_at"),
+        # "Mine": what an agent owns and has not resolved.
+        Index(
+            "ix_conversations_owner_open",
+            "workspace_id",
+            "owner_agent_id",
+            sqlite_where=text("status != 'resolved'"),
+            postgresql_where=text("status != 'resolved'"),
+        ),
     )
 
     workspace_id: Mapped[int] = mapped_column(Id, ForeignKey("workspaces.id", ondelete="CASCADE"))
