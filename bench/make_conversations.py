@@ -50,6 +50,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from caredesk.ingest.summary import ConversationSummary
 from make_twcs import SAMPLE, WORK_DIR, format_twitter_time, raw_records
 
 
@@ -500,15 +501,7 @@ CONVERSATION_COLUMNS = (
     "owner_agent_id",
     "team_id",
     "priority",
-    "started_by",
-    "started_at",
-    "first_customer_message_at",
-    "first_response_at",
-    "last_customer_message_at",
-    "last_message_at",
-    "waiting_since",
-    "customer_message_count",
-    "brand_message_count",
+    *ConversationSummary.COLUMNS,
     "resolved_at",
     "updated_at",
     "created_at",
