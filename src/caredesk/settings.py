@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_PATH = Path("caredesk.db")
@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=False,
         description="Mark session cookies Secure: set it when Caredesk is served behind TLS.",
+    )
+
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The key that encrypts network credentials at rest (any long random string). "
+            "Unset: a key is generated once into secret_key_file."
+        ),
+    )
+    secret_key_file: Path = Field(
+        default=Path("caredesk.key"),
+        description="Where the generated key lives when CAREDESK_SECRET_KEY is unset (made with mode 0600).",
     )
 
     @property

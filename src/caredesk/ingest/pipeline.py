@@ -8,7 +8,7 @@ stopped half-way can simply be run again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -123,17 +123,23 @@ class Ingestor:
         self.live = live
         self.accounts = AccountDirectory(workspace_id, create_missing=create_accounts)
 
-    def ingest(self, messages: Sequence[InboundMessage]) -> IngestResult:
+    def ingest(
+        self, messages: Sequence[InboundMessage], *, also: Callable[[Connection], None] | None = None
+    ) -> IngestResult:
         """Store `messages` in one transaction and emit their events once it has committed.
 
-        A unique-key race with another process (PostgreSQL, several workers) rolls the batch
-        back; it is then retried and the other process's rows count as duplicates.
+        `also` writes in the same transaction what must commit with the messages: a poller's
+        cursor, the inbound events they came from. A unique-key race with another process
+        (PostgreSQL, several workers) rolls the batch back; it is then retried and the other
+        process's rows count as duplicates.
         """
         for attempt in range(1, _ATTEMPTS + 1):
             events: list[object] = []
             try:
                 with write_transaction(self.engine) as connection:
                     result = self._ingest(connection, messages, events)
+                    if also is not None:
+                        also(connection)
             except IntegrityError:
                 self.accounts.forget()
                 if attempt == _ATTEMPTS:

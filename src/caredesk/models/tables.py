@@ -10,6 +10,8 @@ from caredesk.models.accounts import BrandAccount
 from caredesk.models.contacts import Contact, Identity
 from caredesk.models.conversations import Conversation
 from caredesk.models.events import ConversationEvent
+from caredesk.models.inbound_events import InboundEvent
+from caredesk.models.listening import ListeningMatch, ListeningRule
 from caredesk.models.messages import Message
 from caredesk.models.outbox import OutboxItem
 from caredesk.models.people import Agent, Team
@@ -34,3 +36,6 @@ presence = cast(Table, Presence.__table__)
 teams = cast(Table, Team.__table__)
 tags = cast(Table, Tag.__table__)
 search_progress = cast(Table, SearchProgress.__table__)
+inbound_events = cast(Table, InboundEvent.__table__)
+listening_rules = cast(Table, ListeningRule.__table__)
+listening_matches = cast(Table, ListeningMatch.__table__)

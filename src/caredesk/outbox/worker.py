@@ -13,15 +13,17 @@ import random
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
 from caredesk.actions.log import record_event
 from caredesk.clock import utcnow
-from caredesk.connectors.base import DeliveryError, OutboundReply, Permanent, RateLimited
+from caredesk.connectors.accounts import flag_account
+from caredesk.connectors.base import AuthExpired, DeliveryError, OutboundReply, Permanent, RateLimited
 from caredesk.connectors.registry import Connectors
 from caredesk.db.engine import write_transaction
-from caredesk.models import DeliveryStatus
+from caredesk.models import AccountStatus, DeliveryStatus
 from caredesk.models.tables import brand_accounts, conversations, identities, messages, outbox
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class Claim:
     outbox_id: int
     workspace_id: int
     conversation_id: int
+    brand_account_id: int
     attempts: int
     reply: OutboundReply
 
@@ -68,6 +71,7 @@ def claim_due(engine: Engine, limit: int = 20) -> list[Claim]:
                 messages.c.id.label("message_id"),
                 messages.c.workspace_id,
                 messages.c.conversation_id,
+                messages.c.brand_account_id,
                 messages.c.network,
                 messages.c.visibility,
                 messages.c.text,
@@ -88,33 +92,62 @@ def claim_due(engine: Engine, limit: int = 20) -> list[Claim]:
         )
         claims: dict[int, Claim] = {}
         for row in rows:
-            claims.setdefault(
+            if row.id in claims:
+                continue
+            thread = _thread(connection, row.conversation_id)
+            claims[row.id] = Claim(
                 row.id,
-                Claim(
-                    row.id,
-                    row.workspace_id,
-                    row.conversation_id,
-                    row.attempts,
-                    OutboundReply(
-                        message_id=row.message_id,
-                        network=row.network,
-                        brand_handle=row.handle,
-                        visibility=row.visibility,
-                        text=row.text,
-                        reply_to_network_id=row.reply_to_network_id,
-                        recipient_platform_user_id=row.platform_user_id,
-                    ),
+                row.workspace_id,
+                row.conversation_id,
+                row.brand_account_id,
+                row.attempts,
+                OutboundReply(
+                    message_id=row.message_id,
+                    network=row.network,
+                    brand_handle=row.handle,
+                    visibility=row.visibility,
+                    text=row.text,
+                    reply_to_network_id=row.reply_to_network_id,
+                    recipient_platform_user_id=row.platform_user_id,
+                    reply_to_raw=thread.get(row.reply_to_network_id) if row.reply_to_network_id else None,
+                    thread_network_ids=tuple(thread),
                 ),
             )
         return list(claims.values())
 
 
+THREAD_LIMIT = 100
+
+
+def _thread(connection: Connection, conversation_id: int) -> dict[str, Any]:
+    """The conversation's messages on the network, oldest first: network id -> raw payload."""
+    rows = connection.execute(
+        select(messages.c.network_message_id, messages.c.raw)
+        .where(messages.c.conversation_id == conversation_id, messages.c.network_message_id.is_not(None))
+        .order_by(messages.c.created_at, messages.c.id)
+        .limit(THREAD_LIMIT)
+    )
+    return {row.network_message_id: row.raw for row in rows}
+
+
 def deliver_due(engine: Engine, connectors: Connectors, limit: int = 20) -> int:
-    """Send what is due; the number of replies attempted."""
+    """Send what is due; the number of replies attempted.
+
+    An account the network rate-limits waits alone: its other replies in the batch are put
+    back until the network's reset, without trying them, and other accounts go on.
+    """
     claims = claim_due(engine, limit)
+    waiting: dict[int, RateLimited] = {}
     for claim in claims:
+        if claim.brand_account_id in waiting:
+            _record_failure(engine, claim, waiting[claim.brand_account_id])
+            continue
         try:
-            network_id = connectors.for_network(claim.reply.network).send(claim.reply)
+            connector = connectors.for_account(claim.brand_account_id, claim.reply.network)
+            network_id = connector.send(claim.reply)
+        except RateLimited as error:
+            waiting[claim.brand_account_id] = error
+            _record_failure(engine, claim, error)
         except DeliveryError as error:
             _record_failure(engine, claim, error)
         except Exception as error:  # a bug or an unexpected library error: retried, logged
@@ -160,6 +193,8 @@ def _record_failure(engine: Engine, claim: Claim, error: BaseException) -> None:
         delay = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_CAP)
         status, next_attempt = DeliveryStatus.QUEUED, now + delay * random.uniform(0.8, 1.2)  # noqa: S311
     with write_transaction(engine) as connection:
+        if isinstance(error, AuthExpired):  # every reply of the account would fail the same way
+            flag_account(connection, claim.brand_account_id, AccountStatus.NEEDS_REAUTH, str(error)[:500])
         connection.execute(
             update(outbox)
             .where(outbox.c.id == claim.outbox_id)

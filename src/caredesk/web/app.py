@@ -12,9 +12,10 @@ from sqlalchemy import Engine
 
 from caredesk import __version__
 from caredesk.connectors.registry import Connectors
+from caredesk.connectors.secrets import Vault
 from caredesk.outbox.worker import OutboxWorker
 from caredesk.search import SearchIndexer
-from caredesk.web import api, errors, live, pages
+from caredesk.web import api, errors, live, pages, webhooks
 from caredesk.web.guards import MAX_BODY_BYTES, SECURITY_HEADERS, InputGuard
 
 
@@ -24,6 +25,7 @@ def create_app(
     connectors: Connectors | None = None,
     deliver_in_process: bool = False,
     secure_cookies: bool = False,
+    vault: Vault | None = None,
 ) -> FastAPI:
     """The app on `engine`. `deliver_in_process` runs an outbox worker inside it (SQLite,
     one machine); with PostgreSQL, `caredesk worker` processes can do that instead."""
@@ -58,6 +60,7 @@ def create_app(
     app.state.engine = engine
     app.state.connectors = connectors
     app.state.secure_cookies = secure_cookies
+    app.state.vault = vault  # made from the settings on first use when None
 
     @app.middleware("http")
     async def security_headers(
@@ -73,5 +76,6 @@ def create_app(
     app.include_router(api.router)
     app.include_router(live.router)
     app.include_router(pages.router)
+    app.include_router(webhooks.router)
     app.mount("/static", StaticFiles(directory=str(files("caredesk.web").joinpath("static"))), name="static")
     return app

@@ -2,8 +2,8 @@
 
 - Bodies over the limit are refused (by Content-Length, or while a chunked body streams in).
 - NUL characters are refused anywhere in the path, query or body: PostgreSQL cannot store
-  them, and no person types one. (Network webhooks will deliver payloads as they are; they
-  get their own path and are exempted here.)
+  them, and no person types one. Network webhooks are exempt from this one check: their
+  bodies are stored as delivered, byte for byte, since their signatures cover those bytes.
 Refusals carry the same security headers as every other answer.
 """
 
@@ -25,7 +25,7 @@ SECURITY_HEADERS = {
 }
 _NUL_MARKS = (b"\x00", b"%00", b"\\u0000")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-EXEMPT_PREFIXES: tuple[str, ...] = ("/webhooks/",)
+RAW_PREFIXES: tuple[str, ...] = ("/webhooks/",)
 
 
 def _has_nul(data: bytes) -> bool:
@@ -38,10 +38,11 @@ class InputGuard:
         self.app, self.limit = app, limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if (
+        raw = scope["path"].startswith(RAW_PREFIXES)
+        if not raw and (
             "\x00" in scope["path"]
             or _has_nul(scope.get("raw_path") or b"")
             or _has_nul(scope["query_string"])
@@ -72,7 +73,7 @@ class InputGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if _has_nul(body):
+        if not raw and _has_nul(body):
             await refuse(send, 400, "NUL characters are not allowed in a request")
             return
         delivered = False
