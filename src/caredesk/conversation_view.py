@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from caredesk.access import Viewer, access_conversation_by_id, visible_to
 from caredesk.actions.conversations import conversation_tag_names
+from caredesk.actions.private import NO_PRIVATE_MESSAGES
 from caredesk.clock import utcnow
 from caredesk.models.tables import (
     agents,
@@ -90,6 +91,9 @@ class ConversationView:
     history: list[HistoryEntry]
     tags: list[str]
     colleagues: list[Colleague]
+    private_since: datetime | None = None
+    can_go_private: bool = False
+    triage: dict[str, Any] | None = None
 
 
 def conversation_view(connection: Connection, viewer: Viewer, conversation_id: int) -> ConversationView:
@@ -121,6 +125,9 @@ def conversation_view(connection: Connection, viewer: Viewer, conversation_id: i
         history=_history(connection, conversation_id),
         tags=conversation_tag_names(connection, conversation_id),
         colleagues=colleagues_here(connection, conversation_id, viewer.agent_id),
+        private_since=conversation.private_since,
+        can_go_private=conversation.private_since is None and conversation.network not in NO_PRIVATE_MESSAGES,
+        triage=conversation.triage,
     )
 
 
@@ -207,7 +214,7 @@ def _history(connection: Connection, conversation_id: int) -> list[HistoryEntry]
         .outerjoin(agents, agents.c.id == conversation_events.c.actor_agent_id)
         .where(
             conversation_events.c.conversation_id == conversation_id,
-            conversation_events.c.kind.in_(("assigned", "status", "tagged", "untagged")),
+            conversation_events.c.kind.in_(("assigned", "status", "tagged", "untagged", "went_private")),
         )
         .order_by(conversation_events.c.id)
     )

@@ -14,16 +14,14 @@ from caredesk.access import (
     access_conversation_by_id,
     load_viewer,
 )
+from caredesk.actions.errors import ConflictError
 from caredesk.actions.log import record_event
+from caredesk.actions.private import close_in_public
 from caredesk.clock import utcnow
 from caredesk.models import ConversationStatus, conversation_tags
 from caredesk.models.tables import conversations, tags
 
 MAX_REASON = 500
-
-
-class ConflictError(ValueError):
-    """The change contradicts the conversation's state (e.g. someone else owns it)."""
 
 
 def do_assign(
@@ -71,13 +69,21 @@ def do_assign(
 
 
 def do_set_status(
-    connection: Connection, viewer: Viewer, conversation_id: int, status: ConversationStatus
+    connection: Connection,
+    viewer: Viewer,
+    conversation_id: int,
+    status: ConversationStatus,
+    closing_text: str | None = None,
 ) -> Row[Any]:
+    """Open, pend, snooze or resolve. Resolving a conversation that was taken private also
+    answers its public thread (`closing_text`, or the standard closing words)."""
     viewer.require_change()
     conversation = access_conversation_by_id(connection, viewer, conversation_id)
     status = ConversationStatus(status)
     if conversation.status == status.value:
         return conversation
+    if status is ConversationStatus.RESOLVED:
+        close_in_public(connection, viewer, conversation, closing_text)
     resolved_at = utcnow() if status is ConversationStatus.RESOLVED else None
     connection.execute(
         update(conversations)

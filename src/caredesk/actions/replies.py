@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select, update
 
 from caredesk.access import ForbiddenError, NotFoundError, Viewer, access_conversation_by_id, visible_to
-from caredesk.actions.conversations import ConflictError
+from caredesk.actions.errors import ConflictError
 from caredesk.actions.log import record_event
 from caredesk.clock import utcnow
 from caredesk.ingest.timelines import refresh_summary
@@ -27,13 +27,21 @@ def _text(text: str) -> str:
 
 
 def do_reply(
-    connection: Connection, viewer: Viewer, conversation_id: int, text: str, visibility: Visibility
+    connection: Connection,
+    viewer: Viewer,
+    conversation_id: int,
+    text: str,
+    visibility: Visibility,
+    *,
+    reply_to: str | None = None,
 ) -> int:
     """Queue a reply on the conversation's own network, in public or in private; its id.
 
     Written with its outbox item in one transaction; a worker sends it. The conversation has
     one owner: replying to an unowned one takes it, and an agent cannot answer a conversation
-    someone else owns (a supervisor can).
+    someone else owns (a supervisor can). A public reply answers the customer's latest public
+    post (or `reply_to`); a private one refers to their latest message, which some networks
+    need (a private reply to a Facebook comment).
     """
     viewer.require_change()
     conversation = access_conversation_by_id(connection, viewer, conversation_id)
@@ -44,7 +52,8 @@ def do_reply(
     owner = conversation.owner_agent_id
     if owner is not None and owner != viewer.agent_id and not viewer.supervises:
         raise ConflictError("someone else owns this conversation: ask them or a supervisor to hand it over")
-    reply_to = _answered_post(connection, conversation) if visibility is Visibility.PUBLIC else None
+    if reply_to is None:
+        reply_to = answered_post(connection, conversation, public=visibility is Visibility.PUBLIC)
     now = utcnow()
     message_id = int(
         connection.scalar(
@@ -117,19 +126,22 @@ def _write_message(
     )
 
 
-def _answered_post(connection: Connection, conversation: Row[Any]) -> str | None:
-    """The customer's latest public post: the one a public reply answers, in its thread."""
-    return connection.scalar(
+def answered_post(connection: Connection, conversation: Row[Any], *, public: bool = True) -> str | None:
+    """The customer's latest public post (the one a public reply answers, in its thread), or
+    with `public=False` their latest message of any kind."""
+    query = (
         select(messages.c.network_message_id)
         .where(
             messages.c.conversation_id == conversation.id,
             messages.c.direction == Direction.INBOUND.value,
-            messages.c.visibility == Visibility.PUBLIC.value,
             messages.c.network_message_id.is_not(None),
         )
         .order_by(messages.c.created_at.desc(), messages.c.id.desc())
         .limit(1)
     )
+    if public:
+        query = query.where(messages.c.visibility == Visibility.PUBLIC.value)
+    return connection.scalar(query)
 
 
 def recipient(connection: Connection, conversation: Row[Any]) -> str | None:

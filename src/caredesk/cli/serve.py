@@ -10,23 +10,30 @@ from sqlalchemy import Engine
 
 from caredesk.cli.store import CliState
 from caredesk.connectors.loopback import LoopbackConnector
+from caredesk.connectors.receiving import ReceivingWorker
 from caredesk.connectors.registry import Connectors
+from caredesk.connectors.secrets import Vault
 from caredesk.outbox.worker import OutboxWorker
 from caredesk.settings import get_settings
 from caredesk.web.app import create_app
 
 
-def connectors_from_settings() -> Connectors:
+def connectors_from_settings(engine: Engine, vault: Vault) -> Connectors:
+    """Each connected account's own connector; the loopback network for the others (the demo)."""
     settings = get_settings()
-    return Connectors(fallback=LoopbackConnector() if settings.loopback_delivery else None)
+    fallback = LoopbackConnector() if settings.loopback_delivery else None
+    return Connectors(fallback=fallback, engine=engine, vault=vault)
 
 
 def run_server(engine: Engine, host: str, port: int) -> None:
+    settings = get_settings()
+    vault = Vault.from_settings(settings)
     app = create_app(
         engine,
-        connectors=connectors_from_settings(),
+        connectors=connectors_from_settings(engine, vault),
         deliver_in_process=True,
-        secure_cookies=get_settings().secure_cookies,
+        secure_cookies=settings.secure_cookies,
+        vault=vault,
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
@@ -47,15 +54,25 @@ def worker_command(
     ctx: typer.Context,
     poll: Annotated[float, typer.Option(min=0.05, max=60, help="Seconds between polls when idle.")] = 0.5,
 ) -> None:
-    """Deliver queued replies until stopped. On PostgreSQL run as many as you like, anywhere:
-    they share the outbox without sending anything twice."""
+    """Deliver queued replies and process what the networks sent, until stopped. On PostgreSQL
+    run as many as you like, anywhere: they share the work without sending anything twice."""
     state: CliState = ctx.obj
-    worker = OutboxWorker(state.engine(), connectors_from_settings(), poll_s=poll)
-    typer.echo("Caredesk worker is delivering replies (Ctrl+C stops it)")
-    worker.start()
+    engine = state.engine()
+    settings = get_settings()
+    vault = Vault.from_settings(settings)
+    workers: list[OutboxWorker | ReceivingWorker] = [
+        OutboxWorker(engine, connectors_from_settings(engine, vault), poll_s=poll),
+        ReceivingWorker(engine, vault, reopen_window=settings.reopen_window, idle_s=poll),
+    ]
+    typer.echo("Caredesk worker is delivering replies and receiving messages (Ctrl+C stops it)")
+    for worker in workers:
+        worker.start()
     try:
-        while worker.is_alive():
-            worker.join(timeout=1)
+        while all(worker.is_alive() for worker in workers):
+            workers[0].join(timeout=1)
     except KeyboardInterrupt:
+        pass
+    for worker in workers:
         worker.stop()
+    for worker in workers:
         worker.join(timeout=10)

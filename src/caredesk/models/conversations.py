@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caredesk.clock import utcnow
-from caredesk.db.types import Id
+from caredesk.db.types import Document, Id
 from caredesk.models.base import Base, HasCreatedAt, HasId
 from caredesk.models.enums import ConversationStatus, StartedBy, check_in
 
@@ -50,6 +51,13 @@ class Conversation(HasId, HasCreatedAt, Base):
     )
     team_id: Mapped[int | None] = mapped_column(Id, ForeignKey("teams.id", ondelete="SET NULL"))
     priority: Mapped[int] = mapped_column(default=0)
+    # What triage found that the inbox shows: why this conversation comes first, and flags
+    # such as "take private" (card numbers posted in public) or a competitor's customer.
+    triage: Mapped[dict[str, Any] | None] = mapped_column(Document)
+    # Taken private (seed 002): since when, and the public post whose thread must get a
+    # closing reply when the case resolves, so the public record never ends unanswered.
+    private_since: Mapped[datetime | None]
+    public_post_id: Mapped[str | None] = mapped_column(String(200))
 
     # Derived from the messages by caredesk.ingest.summary; kept here so the inbox and the
     # reports never scan messages.

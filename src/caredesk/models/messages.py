@@ -70,5 +70,8 @@ class Message(HasId, Base):
     text: Mapped[str] = mapped_column(Text)
     # The payload exactly as the network (or the import file) gave it.
     raw: Mapped[dict[str, Any] | None] = mapped_column(Document)
+    # What triage found in an inbound message (caredesk.triage): language, sentiment, intent,
+    # PII spans, urgency and their reasons.
+    triage: Mapped[dict[str, Any] | None] = mapped_column(Document)
     created_at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 
 from caredesk.actions.conversations import do_assign, do_set_status, do_tag, do_untag
 from caredesk.actions.log import record_event
+from caredesk.actions.private import PUBLIC_POINTER, do_take_private
 from caredesk.actions.replies import do_add_note, do_reply, do_retry_delivery
 from caredesk.conversation_view import ConversationView, conversation_view, mark_presence
 from caredesk.inbox import InboxItem, InboxQuery, View, inbox
@@ -79,6 +80,21 @@ class AssignmentIn(Strict):
 
 class StatusIn(Strict):
     status: Literal["open", "pending", "snoozed", "resolved"]
+    closing_text: str | None = Field(
+        default=None,
+        max_length=10_000,
+        description="For a conversation taken private: the public closing reply sent on resolving "
+        "(default: the standard closing words).",
+    )
+
+
+class TakePrivateIn(Strict):
+    text: str = Field(min_length=1, max_length=10_000, pattern=NOT_BLANK, description="The private message.")
+    public_text: str | None = Field(
+        default=PUBLIC_POINTER,
+        max_length=10_000,
+        description="Said in the public thread (null: nothing); it gets a closing reply on resolving.",
+    )
 
 
 class TagIn(Strict):
@@ -167,8 +183,21 @@ def assign(conversation_id: ConversationId, body: AssignmentIn, current: Me, con
 
 @router.post("/conversations/{conversation_id}/status", response_model=Done)
 def set_status(conversation_id: ConversationId, body: StatusIn, current: Me, connection: Writing) -> Done:
-    do_set_status(connection, current.viewer, conversation_id, ConversationStatus(body.status))
+    do_set_status(
+        connection, current.viewer, conversation_id, ConversationStatus(body.status), body.closing_text
+    )
     return Done()
+
+
+@router.post("/conversations/{conversation_id}/private", response_model=Created, status_code=201)
+def take_private(
+    conversation_id: ConversationId, body: TakePrivateIn, current: Me, connection: Writing
+) -> Created:
+    """Move a public conversation to private messages on the same network; its public thread
+    gets a closing reply when the conversation resolves."""
+    return Created(
+        id=do_take_private(connection, current.viewer, conversation_id, body.text, body.public_text)
+    )
 
 
 @router.post("/conversations/{conversation_id}/tags", response_model=Done)

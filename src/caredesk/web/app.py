@@ -11,10 +11,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from caredesk import __version__
+from caredesk.connectors.receiving import ReceivingWorker
 from caredesk.connectors.registry import Connectors
 from caredesk.connectors.secrets import Vault
 from caredesk.outbox.worker import OutboxWorker
 from caredesk.search import SearchIndexer
+from caredesk.settings import get_settings
 from caredesk.web import api, errors, live, pages, webhooks
 from caredesk.web.guards import MAX_BODY_BYTES, SECURITY_HEADERS, InputGuard
 
@@ -27,15 +29,16 @@ def create_app(
     secure_cookies: bool = False,
     vault: Vault | None = None,
 ) -> FastAPI:
-    """The app on `engine`. `deliver_in_process` runs an outbox worker inside it (SQLite,
-    one machine); with PostgreSQL, `caredesk worker` processes can do that instead."""
+    """The app on `engine`. `deliver_in_process` runs the outbox and receiving workers inside
+    it (SQLite, one machine); with PostgreSQL, `caredesk worker` processes can do that instead."""
     connectors = connectors or Connectors()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        workers: list[OutboxWorker | SearchIndexer] = []
+        workers: list[OutboxWorker | ReceivingWorker | SearchIndexer] = []
         if deliver_in_process:
             workers.append(OutboxWorker(engine, connectors))
+            workers.append(ReceivingWorker(engine, vault or Vault.from_settings(get_settings())))
         if engine.dialect.name == "sqlite":
             workers.append(SearchIndexer(engine))
         for worker in workers:

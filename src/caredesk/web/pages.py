@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection, select
 
 from caredesk.actions.conversations import do_assign, do_set_status, do_tag
+from caredesk.actions.private import do_take_private
 from caredesk.actions.replies import do_add_note, do_reply, do_retry_delivery
 from caredesk.auth import throttle
 from caredesk.auth.passwords import verify_password
@@ -220,11 +221,13 @@ def reply_form(
     conversation_id: RowId,
     current: Me,
     text: Annotated[str, Form(max_length=10_000)],
-    visibility: Annotated[str, Form(pattern="^(public|private|note)$")] = "public",
+    visibility: Annotated[str, Form(pattern="^(public|private|note|take_private)$")] = "public",
 ) -> HTMLResponse:
     with write_transaction(engine_of(request)) as connection:
         if visibility == "note":
             do_add_note(connection, current.viewer, conversation_id, text)
+        elif visibility == "take_private":
+            do_take_private(connection, current.viewer, conversation_id, text)
         else:
             do_reply(connection, current.viewer, conversation_id, text, Visibility(visibility))
     return _refreshed(request, conversation_id, current)
