@@ -118,8 +118,10 @@ def test_an_unexpected_error_never_leaves_a_reply_marked_sent(engine: Engine, wo
 
 def test_a_claim_abandoned_mid_send_becomes_unknown_not_resent(engine: Engine, world: World) -> None:
     message_id = queue_reply(engine, world)
-    [claim] = claim_due(engine)  # a worker claimed it, then was killed
+    [claim] = claim_due(engine)  # a worker claimed it, asked the network, then was killed
     assert claim.reply.message_id == message_id
+    with engine.begin() as connection:
+        connection.execute(update(outbox).values(send_started_at=utcnow()))
     assert reclaim_stale(engine) == 0  # too recent to call it abandoned
     with engine.begin() as connection:
         connection.execute(update(outbox).values(claimed_at=utcnow() - timedelta(minutes=10)))
@@ -129,6 +131,17 @@ def test_a_claim_abandoned_mid_send_becomes_unknown_not_resent(engine: Engine, w
     assert error is not None and "check the network" in error
     make_due(engine)
     assert deliver_due(engine, Connectors(fallback=world.loopback)) == 0
+
+
+def test_a_claim_abandoned_before_the_send_goes_out_once_later(engine: Engine, world: World) -> None:
+    message_id = queue_reply(engine, world)
+    claim_due(engine)  # claimed, then the worker died before asking the network
+    with engine.begin() as connection:
+        connection.execute(update(outbox).values(claimed_at=utcnow() - timedelta(minutes=10)))
+    assert reclaim_stale(engine) == 1
+    assert delivery(engine, message_id)[0] == "queued"
+    assert deliver_due(engine, Connectors(fallback=world.loopback)) == 1
+    assert [reply.message_id for reply in world.loopback.sent] == [message_id]
 
 
 def test_two_workers_never_claim_the_same_reply(engine: Engine, world: World) -> None:

@@ -8,7 +8,7 @@ import typer
 import uvicorn
 from sqlalchemy import Engine
 
-from caredesk.cli.store import CliState
+from caredesk.cli.store import CliState, fail
 from caredesk.connectors.loopback import LoopbackConnector
 from caredesk.connectors.receiving import ReceivingWorker
 from caredesk.connectors.registry import Connectors
@@ -53,6 +53,8 @@ def serve_command(
 def worker_command(
     ctx: typer.Context,
     poll: Annotated[float, typer.Option(min=0.05, max=60, help="Seconds between polls when idle.")] = 0.5,
+    deliver: Annotated[bool, typer.Option(help="Send queued replies.")] = True,
+    receive: Annotated[bool, typer.Option(help="Process webhook deliveries and poll the networks.")] = True,
 ) -> None:
     """Deliver queued replies and process what the networks sent, until stopped. On PostgreSQL
     run as many as you like, anywhere: they share the work without sending anything twice."""
@@ -60,11 +62,17 @@ def worker_command(
     engine = state.engine()
     settings = get_settings()
     vault = Vault.from_settings(settings)
-    workers: list[OutboxWorker | ReceivingWorker] = [
-        OutboxWorker(engine, connectors_from_settings(engine, vault), poll_s=poll),
-        ReceivingWorker(engine, vault, reopen_window=settings.reopen_window, idle_s=poll),
-    ]
-    typer.echo("Caredesk worker is delivering replies and receiving messages (Ctrl+C stops it)")
+    workers: list[OutboxWorker | ReceivingWorker] = []
+    if deliver:
+        workers.append(OutboxWorker(engine, connectors_from_settings(engine, vault), poll_s=poll))
+    if receive:
+        workers.append(ReceivingWorker(engine, vault, reopen_window=settings.reopen_window, idle_s=poll))
+    if not workers:
+        raise fail("nothing to do: leave --deliver or --receive on")
+    jobs = " and ".join(
+        job for job, on in (("delivering replies", deliver), ("receiving messages", receive)) if on
+    )
+    typer.echo(f"Caredesk worker is {jobs} (Ctrl+C stops it)")
     for worker in workers:
         worker.start()
     try:

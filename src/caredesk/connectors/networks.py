@@ -40,3 +40,12 @@ def receives_webhooks(candidate: Network) -> WebhookNetwork | None:
 
 def polls(candidate: Network) -> PollingNetwork | None:
     return cast(PollingNetwork, candidate) if hasattr(candidate, "poll") else None
+
+
+def deduplicates_sends(name: str) -> bool:
+    """Whether the network drops a second send with the same idempotency key (our message
+    id), which makes sending again after a crash mid-send safe."""
+    try:
+        return bool(getattr(network(name), "deduplicates_sends", False))
+    except (UnknownNetworkError, ImportError):
+        return False

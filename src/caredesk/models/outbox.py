@@ -16,7 +16,7 @@ from caredesk.models.enums import check_in
 
 class DeliveryStatus(StrEnum):
     QUEUED = "queued"  # waiting for a worker (again, after a transient failure)
-    SENDING = "sending"  # claimed by a worker
+    SENDING = "sending"  # claimed by a worker (send_started_at: the request may be out)
     SENT = "sent"  # the network accepted it and gave its id
     FAILED = "failed"  # a permanent failure, or retries used up: a person must look
     UNKNOWN = "unknown"  # a worker died mid-send: it may or may not have gone out
@@ -35,6 +35,9 @@ class OutboxItem(HasId, HasCreatedAt, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
+    # Set just before the network is asked. A claim abandoned before it is safe to send
+    # again; one abandoned after it may have gone out (R1, R2).
+    send_started_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -2,8 +2,10 @@
 
 Claims are exclusive: `FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers on
 any number of machines share the work; `BEGIN IMMEDIATE` on SQLite, one writer at a time.
-A claim left in "sending" by a worker that died is never sent again blindly: it becomes
-"unknown" for a person to check.
+A worker marks each reply just before asking the network. A claim abandoned before that mark
+(the worker died first) is sent later, once. One abandoned after it may have gone out: it is
+sent again only on networks that deduplicate by our idempotency key, otherwise it becomes
+"unknown" for a person to check, never sent twice blindly.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from caredesk.actions.log import record_event
 from caredesk.clock import utcnow
 from caredesk.connectors.accounts import flag_account
 from caredesk.connectors.base import AuthExpired, DeliveryError, OutboundReply, Permanent, RateLimited
+from caredesk.connectors.networks import deduplicates_sends
 from caredesk.connectors.registry import Connectors
 from caredesk.db.engine import write_transaction
 from caredesk.models import AccountStatus, DeliveryStatus
@@ -62,7 +65,7 @@ def claim_due(engine: Engine, limit: int = 20) -> list[Claim]:
         connection.execute(
             update(outbox)
             .where(outbox.c.id.in_(ids))
-            .values(status=DeliveryStatus.SENDING.value, claimed_at=now, updated_at=now)
+            .values(status=DeliveryStatus.SENDING.value, claimed_at=now, send_started_at=None, updated_at=now)
         )
         rows = connection.execute(
             select(
@@ -144,6 +147,7 @@ def deliver_due(engine: Engine, connectors: Connectors, limit: int = 20) -> int:
             continue
         try:
             connector = connectors.for_account(claim.brand_account_id, claim.reply.network)
+            _mark_send_started(engine, claim)
             network_id = connector.send(claim.reply)
         except RateLimited as error:
             waiting[claim.brand_account_id] = error
@@ -156,6 +160,13 @@ def deliver_due(engine: Engine, connectors: Connectors, limit: int = 20) -> int:
         else:
             _record_sent(engine, claim, network_id)
     return len(claims)
+
+
+def _mark_send_started(engine: Engine, claim: Claim) -> None:
+    with write_transaction(engine) as connection:
+        connection.execute(
+            update(outbox).where(outbox.c.id == claim.outbox_id).values(send_started_at=utcnow())
+        )
 
 
 def _record_sent(engine: Engine, claim: Claim, network_id: str) -> None:
@@ -223,28 +234,34 @@ def _log_delivery(
     )
 
 
-def reclaim_stale(engine: Engine) -> int:
-    """Claims abandoned mid-send become "unknown": the network may or may not have the reply."""
+def reclaim_stale(engine: Engine, older_than: timedelta = STALE_CLAIM) -> int:
+    """Claims abandoned by a worker that died: never started, or started on a network that
+    deduplicates by our key, are queued again; the others become "unknown" for a person to
+    check, since the network may or may not have the reply."""
     with write_transaction(engine) as connection:
         now = utcnow()
         stale = connection.execute(
-            select(outbox.c.id, outbox.c.message_id, messages.c.workspace_id, messages.c.conversation_id)
+            select(
+                outbox.c.id, outbox.c.message_id, outbox.c.send_started_at,
+                messages.c.workspace_id, messages.c.conversation_id, messages.c.network,
+            )
             .join(messages, messages.c.id == outbox.c.message_id)
-            .where(outbox.c.status == DeliveryStatus.SENDING.value, outbox.c.claimed_at < now - STALE_CLAIM)
-        ).all()
+            .where(outbox.c.status == DeliveryStatus.SENDING.value, outbox.c.claimed_at < now - older_than)
+        ).all()  # fmt: skip
         for row in stale:
+            if row.send_started_at is None or deduplicates_sends(row.network):
+                status, reason = DeliveryStatus.QUEUED, None
+            else:
+                status = DeliveryStatus.UNKNOWN
+                reason = "the worker stopped while sending: check the network before retrying"
             connection.execute(
                 update(outbox)
                 .where(outbox.c.id == row.id)
-                .values(
-                    status=DeliveryStatus.UNKNOWN.value,
-                    last_error="the worker stopped while sending: check the network before retrying",
-                    updated_at=now,
-                )
+                .values(status=status.value, last_error=reason, next_attempt_at=now, updated_at=now)
             )
             record_event(
                 connection, row.workspace_id, row.conversation_id, "delivery",
-                message_id=row.message_id, status=DeliveryStatus.UNKNOWN.value,
+                message_id=row.message_id, status=status.value,
             )  # fmt: skip
         return len(stale)
 
