@@ -26,8 +26,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import resource
 import sqlite3
 import statistics
@@ -40,6 +38,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from machine import machine
 from make_twcs import WORK_DIR, ensure_twcs
 
 GOAL_TWEETS_PER_S = 25_000
@@ -248,40 +247,6 @@ def _database(kind: str, rows: int, database_url: str | None) -> tuple[str, Path
 def _remove_database(database: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
-
-
-def machine() -> list[tuple[str, str]]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown",
-    )
-    return [
-        ("cores", f"{os.cpu_count()} (usable: {len(os.sched_getaffinity(0))})"),
-        ("cpu", cpu),
-        ("python", platform.python_version()),
-        ("sqlite", sqlite3.sqlite_version),
-        ("load average at start", " ".join(f"{x:.2f}" for x in os.getloadavg())),
-        ("code", code_version()),
-    ]
-
-
-def code_version() -> str:
-    """The commit measured, flagged when src/ differs from it (figures belong to a version)."""
-    root = Path(__file__).resolve().parent.parent
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
-
-    try:
-        commit = git("rev-parse", "--short", "HEAD").strip()
-        dirty = git("status", "--porcelain", "--", "src").strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return f"{commit} + uncommitted changes in src/" if dirty else commit
 
 
 def summary(

@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import re
 import sqlite3
@@ -50,9 +49,9 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
+from machine import machine
 from make_conversations import (
     ADMIN_EMAIL,
     AGENT_EMAIL,
@@ -351,41 +350,14 @@ def run_child(args: argparse.Namespace, big_url: str, small_url: str, extra: lis
     return result
 
 
-def machine(backend: str) -> list[tuple[str, str]]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown",
-    )
+def versions(backend: str) -> tuple[tuple[str, str], ...]:
     import fastapi
     import sqlalchemy
 
-    return [
-        ("cores", f"{os.cpu_count()} (usable: {len(os.sched_getaffinity(0))})"),
-        ("cpu", cpu),
-        ("python", platform.python_version()),
+    return (
         ("sqlalchemy / fastapi", f"{sqlalchemy.__version__} / {fastapi.__version__}"),
         ("backend", backend),
-        ("load average at start", " ".join(f"{x:.2f}" for x in os.getloadavg())),
-        ("code", code_version()),
-    ]
-
-
-def code_version() -> str:
-    root = Path(__file__).resolve().parent.parent
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
-
-    try:
-        commit = git("rev-parse", "--short", "HEAD").strip()
-        dirty = git("status", "--porcelain", "--", "src").strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return f"{commit} + uncommitted changes in src/" if dirty else commit
+    )
 
 
 def _databases(args: argparse.Namespace, big: int) -> tuple[str, str, str]:
@@ -439,7 +411,7 @@ def run_benchmark(args: argparse.Namespace) -> None:
         f"Inbox latency benchmark: {big:,} conversations (baseline: {SMALL:,}), "
         f"{args.repeat} × {args.requests} rounds"
     )
-    for name, value in machine(backend):
+    for name, value in machine(*versions(backend)):
         print(f"  {name}: {value}", flush=True)
     variants = [] if args.skip_product else [("product schema", [])]
     if args.extra_index:
