@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from caredesk.access import ForbiddenError, NotFoundError
-from caredesk.actions.conversations import ConflictError
+from caredesk.actions.errors import ConflictError
 from caredesk.web.deps import LoginRequiredError
 
 
