@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 from functools import cache
 from typing import cast
 
@@ -42,10 +43,11 @@ def polls(candidate: Network) -> PollingNetwork | None:
     return cast(PollingNetwork, candidate) if hasattr(candidate, "poll") else None
 
 
-def deduplicates_sends(name: str) -> bool:
-    """Whether the network drops a second send with the same idempotency key (our message
-    id), which makes sending again after a crash mid-send safe."""
+def send_dedupe_window(name: str) -> timedelta | None:
+    """How long the network drops a second send with the same idempotency key (our message
+    id): within it, sending again after a crash mid-send is safe. None: never safe."""
     try:
-        return bool(getattr(network(name), "deduplicates_sends", False))
+        window = getattr(network(name), "send_dedupe_window", None)
     except (UnknownNetworkError, ImportError):
-        return False
+        return None
+    return window if isinstance(window, timedelta) else None

@@ -35,8 +35,9 @@ class Poller:
         self.intake, self.every_s = intake, every_s
         self._due: dict[int, float] = {}  # account id -> monotonic time of its next poll
 
-    def poll_due(self) -> int:
-        """Poll the accounts whose turn it is; the number of messages stored."""
+    def poll_due(self, *, now_for_all: bool = False) -> int:
+        """Poll the accounts whose turn it is (every account with `now_for_all`); the number
+        of messages stored."""
         engine, vault = self.intake.engine, self.intake.vault
         with engine.connect() as connection:
             accounts = connection.execute(
@@ -49,7 +50,8 @@ class Poller:
         stored = 0
         now = time.monotonic()
         for account_id, network_name in accounts:
-            if self._due.get(account_id, 0.0) > now or polls(network(network_name)) is None:
+            waiting = self._due.get(account_id, 0.0) > now and not now_for_all
+            if waiting or polls(network(network_name)) is None:
                 continue
             self._due[account_id] = now + self.every_s
             try:

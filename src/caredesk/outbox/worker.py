@@ -23,7 +23,7 @@ from caredesk.actions.log import record_event
 from caredesk.clock import utcnow
 from caredesk.connectors.accounts import flag_account
 from caredesk.connectors.base import AuthExpired, DeliveryError, OutboundReply, Permanent, RateLimited
-from caredesk.connectors.networks import deduplicates_sends
+from caredesk.connectors.networks import send_dedupe_window
 from caredesk.connectors.registry import Connectors
 from caredesk.db.engine import write_transaction
 from caredesk.models import AccountStatus, DeliveryStatus
@@ -249,7 +249,8 @@ def reclaim_stale(engine: Engine, older_than: timedelta = STALE_CLAIM) -> int:
             .where(outbox.c.status == DeliveryStatus.SENDING.value, outbox.c.claimed_at < now - older_than)
         ).all()  # fmt: skip
         for row in stale:
-            if row.send_started_at is None or deduplicates_sends(row.network):
+            window = send_dedupe_window(row.network)
+            if row.send_started_at is None or (window is not None and now - row.send_started_at < window):
                 status, reason = DeliveryStatus.QUEUED, None
             else:
                 status = DeliveryStatus.UNKNOWN

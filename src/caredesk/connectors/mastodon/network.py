@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from caredesk.connectors.base import AccountConfig, Polled
 from caredesk.connectors.mastodon.connector import MastodonConnector
 from caredesk.connectors.mastodon.polling import poll_mentions
@@ -20,6 +22,9 @@ class MastodonNetwork:
     name = "mastodon"
     setting_names = ("api_base",)
     secret_names = ("access_token",)
+    # Mastodon keeps an Idempotency-Key for an hour: a send repeated within that time (after a
+    # worker died mid-send) returns the first status instead of posting again.
+    send_dedupe_window = timedelta(minutes=50)
 
     def connector(self, account: AccountConfig) -> MastodonConnector:
         return MastodonConnector(account)
