@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from caredesk.connectors.loopback import LoopbackConnector
 from caredesk.connectors.registry import Connectors
+from caredesk.connectors.secrets import Vault
 from caredesk.db.engine import write_transaction
 from caredesk.ingest.pipeline import Ingestor
 from caredesk.models import Role
@@ -19,6 +20,9 @@ from caredesk.workspaces import ensure_workspace
 from tests.factories import brand_post, conversation_ids, customer_post
 
 PASSWORD = "correct horse battery staple"
+
+
+TEST_VAULT = Vault("caredesk-tests")
 
 
 @dataclass
@@ -88,7 +92,9 @@ def build_world(engine: Engine) -> World:
 
 def app_for(engine: Engine, world: World) -> TestClient:
     """A client of the app on `engine`, delivering to the world's loopback network on demand."""
-    app = create_app(engine, connectors=Connectors(fallback=world.loopback), deliver_in_process=False)
+    app = create_app(
+        engine, connectors=Connectors(fallback=world.loopback), deliver_in_process=False, vault=TEST_VAULT
+    )
     return TestClient(app, base_url="http://testserver")
 
 

@@ -33,7 +33,7 @@ from sqlalchemy import Engine
 
 from caredesk.connectors.registry import Connectors
 from caredesk.web.app import create_app
-from tests.web_support import PASSWORD, World
+from tests.web_support import PASSWORD, TEST_VAULT, World
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -73,7 +73,9 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def live_server(engine: Engine, world: World) -> Iterator[LiveServer]:
     """The real app under uvicorn in a background thread, on a free port of 127.0.0.1."""
-    app = create_app(engine, connectors=Connectors(fallback=world.loopback), deliver_in_process=True)
+    app = create_app(
+        engine, connectors=Connectors(fallback=world.loopback), deliver_in_process=True, vault=TEST_VAULT
+    )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))  # bound before the server starts: no race for the port

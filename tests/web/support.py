@@ -17,7 +17,7 @@ from caredesk.db.engine import write_transaction
 from caredesk.models import Base
 from caredesk.web.app import create_app
 from caredesk.web.deps import CSRF_HEADER, SESSION_COOKIE
-from tests.web_support import World
+from tests.web_support import TEST_VAULT, World
 
 HTML = {"accept": "text/html"}
 MISSING_ID = 987_654  # no object in the world has this id
@@ -31,7 +31,12 @@ def client(
     engine: Engine, world: World, *, secure_cookies: bool = False, base_url: str = "http://testserver"
 ) -> TestClient:
     """A signed-out client of the real app; server errors come back as 500 answers."""
-    app = create_app(engine, connectors=Connectors(fallback=world.loopback), secure_cookies=secure_cookies)
+    app = create_app(
+        engine,
+        connectors=Connectors(fallback=world.loopback),
+        secure_cookies=secure_cookies,
+        vault=TEST_VAULT,
+    )
     return TestClient(app, base_url=base_url, raise_server_exceptions=False)
 
 

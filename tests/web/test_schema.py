@@ -36,7 +36,7 @@ from caredesk.db.engine import make_engine
 from caredesk.web.app import create_app
 from caredesk.web.deps import CSRF_HEADER, SESSION_COOKIE
 from tests.web.support import MISSING_ID, client, open_session
-from tests.web_support import World
+from tests.web_support import TEST_VAULT, World
 
 # The operations, read from the app's description (building it touches no database).
 SPEC: dict[str, Any] = create_app(make_engine("sqlite://")).openapi()
@@ -77,7 +77,7 @@ CHECKS = [
 def test_every_api_operation_answers_fuzzed_requests_without_server_errors_and_as_documented(
     engine: Engine, world: World, method: str, path: str
 ) -> None:
-    app = create_app(engine, connectors=Connectors(fallback=world.loopback))
+    app = create_app(engine, connectors=Connectors(fallback=world.loopback), vault=TEST_VAULT)
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
     schema.config.generation.update(allow_x00=False)
     operation = schema[path][method]

@@ -17,7 +17,7 @@ from caredesk.connectors.secrets import Vault
 from caredesk.outbox.worker import OutboxWorker
 from caredesk.search import SearchIndexer
 from caredesk.settings import get_settings
-from caredesk.web import api, errors, live, pages, webhooks
+from caredesk.web import api, errors, live, pages, settings_pages, webhooks
 from caredesk.web.guards import MAX_BODY_BYTES, SECURITY_HEADERS, InputGuard
 
 
@@ -79,6 +79,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(live.router)
     app.include_router(pages.router)
+    app.include_router(settings_pages.router)
     app.include_router(webhooks.router)
     app.mount("/static", StaticFiles(directory=str(files("caredesk.web").joinpath("static"))), name="static")
     return app
