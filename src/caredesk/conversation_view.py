@@ -12,6 +12,8 @@ from caredesk.access import Viewer, access_conversation_by_id, visible_to
 from caredesk.actions.conversations import conversation_tag_names
 from caredesk.actions.private import NO_PRIVATE_MESSAGES
 from caredesk.clock import utcnow
+from caredesk.masking import masked
+from caredesk.models import Role
 from caredesk.models.tables import (
     agents,
     brand_accounts,
@@ -39,6 +41,7 @@ class ThreadMessage:
     network_message_id: str | None
     delivery: str | None  # queued / sending / sent / failed / unknown, for replies
     delivery_error: str | None
+    triage: dict[str, Any] | None = None  # for customer messages (caredesk.triage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +122,7 @@ def conversation_view(connection: Connection, viewer: Viewer, conversation_id: i
         waiting_since=conversation.waiting_since,
         first_response_at=conversation.first_response_at,
         started_at=conversation.started_at,
-        messages=thread(connection, conversation_id),
+        messages=thread(connection, conversation_id, viewer.role),
         identities=_identities(connection, conversation.contact_id),
         other_conversations=_other_conversations(connection, viewer, conversation),
         history=_history(connection, conversation_id),
@@ -131,7 +134,8 @@ def conversation_view(connection: Connection, viewer: Viewer, conversation_id: i
     )
 
 
-def thread(connection: Connection, conversation_id: int) -> list[ThreadMessage]:
+def thread(connection: Connection, conversation_id: int, role: Role) -> list[ThreadMessage]:
+    """The messages, oldest first; personal data masked for `role` (caredesk.masking)."""
     rows = connection.execute(
         select(
             messages.c.id,
@@ -140,6 +144,7 @@ def thread(connection: Connection, conversation_id: int) -> list[ThreadMessage]:
             messages.c.text,
             messages.c.created_at,
             messages.c.network_message_id,
+            messages.c.triage,
             agents.c.display_name.label("agent_name"),
             identities.c.handle.label("customer_handle"),
             brand_accounts.c.handle.label("brand_handle"),
@@ -158,12 +163,13 @@ def thread(connection: Connection, conversation_id: int) -> list[ThreadMessage]:
             id=row.id,
             direction=row.direction,
             visibility=row.visibility,
-            text=row.text,
+            text=masked(row.text, (row.triage or {}).get("pii"), role),
             created_at=row.created_at,
             author=row.agent_name or row.customer_handle or row.brand_handle or "unknown",
             network_message_id=row.network_message_id,
             delivery=row.delivery,
             delivery_error=row.last_error,
+            triage=row.triage,
         )
         for row in rows
     ]

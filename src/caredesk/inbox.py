@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, select
 
 from caredesk.access import Viewer, visible_to
-from caredesk.models import ConversationStatus, Direction, conversation_tags
+from caredesk.masking import masked
+from caredesk.models import ConversationStatus, Direction, Role, conversation_tags
 from caredesk.models.tables import agents, brand_accounts, contacts, conversations, identities, messages, tags
 from caredesk.search import matching_messages
 
@@ -70,6 +71,9 @@ class InboxItem:
     customer_messages: int
     brand_messages: int
     preview: str
+    # What triage found: the reasons for the priority, urgency, sentiment, intent, and flags
+    # such as take_private (personal data posted in public) and opportunity.
+    triage: dict[str, Any] | None = None
 
 
 def _view_filter(viewer: Viewer, view: View) -> ColumnElement[bool]:
@@ -126,15 +130,15 @@ def inbox(connection: Connection, viewer: Viewer, query: InboxQuery) -> list[Inb
             _ordered(select(c.id).where(*conditions), query.view).limit(query.limit).offset(query.offset)
         )
     )
-    return _items(connection, ids)
+    return _items(connection, ids, viewer.role)
 
 
-def _items(connection: Connection, ids: list[int]) -> list[InboxItem]:
+def _items(connection: Connection, ids: list[int], role: Role) -> list[InboxItem]:
     if not ids:
         return []
     c = conversations.c
-    latest_text = (
-        select(messages.c.text)
+    latest = (
+        select(messages.c.id)
         .where(messages.c.conversation_id == c.id, messages.c.direction != Direction.NOTE.value)
         .order_by(messages.c.created_at.desc(), messages.c.id.desc())
         .limit(1)
@@ -156,7 +160,8 @@ def _items(connection: Connection, ids: list[int]) -> list[InboxItem]:
             identities.c.handle.label("customer_handle"),
             identities.c.followers,
             agents.c.display_name.label("owner_name"),
-            latest_text.label("preview"),
+            c.triage,
+            latest.label("latest_id"),
         )
         .select_from(conversations)
         .outerjoin(brand_accounts, brand_accounts.c.id == c.brand_account_id)
@@ -168,6 +173,14 @@ def _items(connection: Connection, ids: list[int]) -> list[InboxItem]:
         .where(c.id.in_(ids))
     ).all()
     by_id = {row.id: row for row in rows}
+    previews = {
+        row.id: masked(row.text, (row.triage or {}).get("pii"), role)[:280]
+        for row in connection.execute(
+            select(messages.c.id, messages.c.text, messages.c.triage).where(
+                messages.c.id.in_([row.latest_id for row in rows if row.latest_id is not None])
+            )
+        )
+    }
     return [
         InboxItem(
             id=row.id,
@@ -184,7 +197,8 @@ def _items(connection: Connection, ids: list[int]) -> list[InboxItem]:
             last_message_at=row.last_message_at,
             customer_messages=row.customer_message_count,
             brand_messages=row.brand_message_count,
-            preview=(row.preview or "")[:280],
+            preview=previews.get(row.latest_id, ""),
+            triage=row.triage,
         )
         for conversation_id in ids
         if (row := by_id.get(conversation_id)) is not None

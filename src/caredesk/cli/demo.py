@@ -50,7 +50,9 @@ def demo_command(
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     engine = open_store(f"sqlite:///{database}")
     workspace = ensure_workspace(engine, "default", "Caredesk demo")
-    ingestor = Ingestor(engine, workspace, reopen_window=get_settings().reopen_window, create_accounts=True)
+    ingestor = Ingestor(
+        engine, workspace, reopen_window=get_settings().reopen_window, create_accounts=True, triage=True
+    )
     with as_file(files("caredesk.demo").joinpath(SAMPLE)) as sample:
         newest = latest_time(sample)
         shift = utcnow() - newest if newest else None

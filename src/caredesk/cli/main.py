@@ -11,6 +11,7 @@ from caredesk.cli import accounts, imports, users
 from caredesk.cli.demo import demo_command
 from caredesk.cli.report import report_command
 from caredesk.cli.serve import serve_command, worker_command
+from caredesk.cli.triage import triage_command
 from caredesk.cli.store import CliState
 from caredesk.settings import get_settings
 
@@ -26,6 +27,7 @@ app.command("serve")(serve_command)
 app.command("worker")(worker_command)
 app.command("report")(report_command)
 app.command("demo")(demo_command)
+app.command("triage")(triage_command)
 
 
 def _version(value: bool) -> None:

@@ -63,7 +63,7 @@ class Intake:
     def ingestor(self, workspace_id: int) -> Ingestor:
         if workspace_id not in self._ingestors:
             self._ingestors[workspace_id] = Ingestor(
-                self.engine, workspace_id, reopen_window=self.reopen_window, live=True
+                self.engine, workspace_id, reopen_window=self.reopen_window, live=True, triage=True
             )
         return self._ingestors[workspace_id]
 

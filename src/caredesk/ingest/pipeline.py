@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +35,7 @@ from caredesk.ingest.sql import among, clean_text
 from caredesk.ingest.summary import ConversationSummary, summarize
 from caredesk.ingest.threading import Arrival, Group, plan_threads
 from caredesk.ingest.timelines import load_timelines
+from caredesk.ingest.triaging import Triager, apply_to_conversations
 from caredesk.models import Direction, Visibility, conversation_tags
 from caredesk.models.tables import conversation_events
 from caredesk.models.tables import conversations as _conversations
@@ -67,6 +69,7 @@ _MESSAGE_COLUMNS = (
     "author_identity_id",
     "text",
     "raw",
+    "triage",
     "created_at",
     "received_at",
 )
@@ -99,6 +102,7 @@ class _Batch:
     messages: list[InboundMessage]
     account_ids: list[int | None] = field(default_factory=list)
     identities: list[tuple[int, int] | None] = field(default_factory=list)  # (identity, contact)
+    triage: list[dict[str, Any] | None] = field(default_factory=list)
 
 
 class Ingestor:
@@ -113,6 +117,7 @@ class Ingestor:
         create_accounts: bool = False,
         events: EventBus | None = None,
         live: bool = False,
+        triage: bool | Triager = False,
     ) -> None:
         self.engine = engine
         self.workspace_id = workspace_id
@@ -121,6 +126,8 @@ class Ingestor:
         # Live sources (webhooks, pollers) log each new message for open inboxes;
         # imports of history do not, which keeps them fast.
         self.live = live
+        # Live sources triage every customer message; imports of history may skip it.
+        self._triage = triage
         self.accounts = AccountDirectory(workspace_id, create_missing=create_accounts)
 
     def ingest(
@@ -183,6 +190,8 @@ class Ingestor:
         batch.messages = kept
         if not batch.messages:
             return result
+        triager = self._triager(connection)
+        batch.triage = triager.results(batch.messages) if triager else [None] * len(batch.messages)
 
         customers = resolve_customers(
             connection,
@@ -244,6 +253,9 @@ class Ingestor:
         result.stored = len(batch.messages)
         if old_groups:
             self._refresh_conversations(connection, batch, arrivals, old_groups)
+        if triager:
+            conversation_of = _conversation_of(groups, len(batch.messages))
+            apply_to_conversations(connection, batch.messages, batch.triage, conversation_of)
         if self.live:
             self._log_arrivals(connection, batch, groups, message_ids)
         if self.events.wants(MessageReceived):
@@ -253,6 +265,11 @@ class Ingestor:
                 for i, (m, message_id) in enumerate(zip(batch.messages, message_ids, strict=True))
             )
         return result
+
+    def _triager(self, connection: Connection) -> Triager | None:
+        if self._triage is True:  # made on first use: it reads the workspace's competitors
+            self._triage = Triager.for_workspace(connection, self.workspace_id)
+        return self._triage or None
 
     def _log_arrivals(
         self, connection: Connection, batch: _Batch, groups: list[Group], message_ids: list[int]
@@ -356,6 +373,7 @@ class Ingestor:
                 else None,
                 clean_text(m.text),
                 m.raw,
+                batch.triage[i],
                 m.created_at,
                 received_at,
             )
