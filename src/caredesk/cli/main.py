@@ -7,12 +7,12 @@ from typing import Annotated
 import typer
 
 from caredesk import __version__
-from caredesk.cli import accounts, imports, users
+from caredesk.cli import accounts, imports, listening, users
 from caredesk.cli.demo import demo_command
 from caredesk.cli.report import report_command
 from caredesk.cli.serve import serve_command, worker_command
-from caredesk.cli.triage import triage_command
 from caredesk.cli.store import CliState
+from caredesk.cli.triage import triage_command
 from caredesk.settings import get_settings
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
 app.add_typer(imports.app, name="import")
 app.add_typer(users.app, name="user")
 app.add_typer(accounts.app, name="account")
+app.add_typer(listening.app, name="listen")
 app.command("serve")(serve_command)
 app.command("worker")(worker_command)
 app.command("report")(report_command)

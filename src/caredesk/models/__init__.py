@@ -1,5 +1,6 @@
 """The domain model. Importing this package registers every table on `Base.metadata`."""
 
+from caredesk.listening.rules import RuleKind
 from caredesk.models.accounts import AccountStatus, BrandAccount
 from caredesk.models.base import Base
 from caredesk.models.contacts import Contact, Identity
@@ -7,7 +8,7 @@ from caredesk.models.conversations import Conversation
 from caredesk.models.enums import ConversationStatus, Direction, Role, StartedBy, Visibility
 from caredesk.models.events import ConversationEvent
 from caredesk.models.inbound_events import InboundEvent, InboundStatus
-from caredesk.models.listening import ListeningMatch, ListeningRule, RuleKind
+from caredesk.models.listening import ListeningMatch, ListeningRule
 from caredesk.models.messages import Message
 from caredesk.models.outbox import DeliveryStatus, OutboxItem
 from caredesk.models.people import Agent, Team, team_accounts, team_members

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -11,15 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from caredesk.clock import utcnow
 from caredesk.db.types import Document, Id
+from caredesk.listening.rules import RuleKind
 from caredesk.models.base import Base, HasCreatedAt, HasId
 from caredesk.models.enums import check_in
-
-
-class RuleKind(StrEnum):
-    BRAND = "brand"
-    PRODUCT = "product"
-    COMPETITOR = "competitor"
-    KEYWORD = "keyword"
 
 
 class ListeningRule(HasId, HasCreatedAt, Base):
@@ -36,6 +29,7 @@ class ListeningRule(HasId, HasCreatedAt, Base):
         Id, ForeignKey("brand_accounts.id", ondelete="SET NULL")
     )
     enabled: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class ListeningMatch(HasId, Base):
