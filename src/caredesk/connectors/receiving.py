@@ -1,4 +1,5 @@
-"""The receiving worker: processes stored webhook deliveries and polls the polled accounts.
+"""The receiving worker: processes stored webhook deliveries, polls the polled accounts and
+runs the firehose readers (Bluesky).
 
 It runs inside `caredesk serve` and in every `caredesk worker`. A network that rate-limits an
 account pauses that account alone until the time the network names; refused credentials flag
@@ -16,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from caredesk.connectors.accounts import flag_account, load_account
 from caredesk.connectors.base import AuthExpired, DeliveryError, Permanent, RateLimited
+from caredesk.connectors.firehoses import Firehoses
 from caredesk.connectors.intake import Intake
 from caredesk.connectors.networks import NETWORKS, network, polls
 from caredesk.connectors.secrets import Vault
@@ -26,6 +28,7 @@ from caredesk.models.tables import brand_accounts
 log = logging.getLogger(__name__)
 
 MAX_PAGES_PER_POLL = 20
+FIREHOSE_SYNC_S = 30.0
 
 
 class Poller:
@@ -101,6 +104,7 @@ class ReceivingWorker(threading.Thread):
         super().__init__(name="caredesk-receiving", daemon=True)
         self.intake = Intake(engine, vault, reopen_window)
         self.poller = Poller(self.intake, poll_every_s)
+        self.firehoses = Firehoses(self.intake)
         self.idle_s = idle_s
         self._stop_event = threading.Event()
 
@@ -108,12 +112,17 @@ class ReceivingWorker(threading.Thread):
         self._stop_event.set()
 
     def run(self) -> None:
+        synced = -float("inf")
         while not self._stop_event.is_set():
             busy = 0
             try:
+                if time.monotonic() - synced > FIREHOSE_SYNC_S:  # accounts added, paused, removed
+                    self.firehoses.sync()
+                    synced = time.monotonic()
                 busy = self.intake.process_pending()
                 self.poller.poll_due()
             except Exception:
                 log.exception("receiving pass failed")
             if not busy:
                 self._stop_event.wait(self.idle_s)
+        self.firehoses.stop()
