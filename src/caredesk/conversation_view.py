@@ -96,6 +96,7 @@ class ConversationView:
     colleagues: list[Colleague]
     private_since: datetime | None = None
     can_go_private: bool = False
+    private_messages: bool = True  # the network lets Caredesk send private messages
     triage: dict[str, Any] | None = None
 
 
@@ -131,6 +132,7 @@ def conversation_view(connection: Connection, viewer: Viewer, conversation_id: i
         private_since=conversation.private_since,
         can_go_private=conversation.private_since is None and conversation.network not in NO_PRIVATE_MESSAGES,
         triage=conversation.triage,
+        private_messages=conversation.network not in NO_PRIVATE_MESSAGES,
     )
 
 
