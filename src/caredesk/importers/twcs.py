@@ -14,14 +14,13 @@ reported with its line number and skipped; it never stops the import.
 from __future__ import annotations
 
 import csv
-import gc
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import BinaryIO
 
+from caredesk.gc_tuning import relaxed_gc
 from caredesk.ingest.inbound import Author, InboundMessage
 from caredesk.ingest.pipeline import Ingestor, IngestResult
 from caredesk.models.enums import Direction, Visibility
@@ -164,22 +163,6 @@ def import_twcs(
         if on_progress:
             on_progress(lines.bytes_read, report.rows)
     return report
-
-
-@contextmanager
-def relaxed_gc() -> Iterator[None]:
-    """Collect garbage less often while a bulk import runs, then restore the thresholds.
-
-    Each batch's objects live just long enough to be promoted to the oldest generation, so
-    with the default thresholds full collections keep rescanning them: 15 % of an import's
-    time. Nothing here makes cycles; collection still runs, only less often.
-    """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 def _header_offset(header: list[str]) -> int:
