@@ -73,7 +73,7 @@ def setup(engine: Engine) -> Iterator[Setup]:
                 connection, workspace, "lead@acme.test", "Lead", Role.ADMIN, "correct horse battery"
             )
         Ingestor(engine, workspace).ingest(
-            [customer_post(f"900{i}", by=f"c{i}", to=handle, text="help") for i, handle in enumerate(accounts)]
+            [customer_post(f"900{i}", by=f"c{i}", to=name, text="help") for i, name in enumerate(accounts)]
         )
         ids = dict(zip(accounts, conversation_ids(engine, "9000", "9001"), strict=True))
         yield Setup(peer, engine, agent, accounts, ids, base_url)

@@ -239,7 +239,7 @@ def test_a_missing_token_asks_for_reauthorisation_and_sends_nothing(meta: MetaWo
     ],
 )
 def test_tokens_go_only_to_graph_hosts(api_base: str) -> None:
-    with pytest.raises(Permanent, match="not a Graph API host"):
+    with pytest.raises(Permanent, match="not one of the Graph API hosts"):
         FACEBOOK.connector(page_account(api_base))
 
 

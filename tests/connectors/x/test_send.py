@@ -120,7 +120,7 @@ def test_a_missing_token_asks_for_reauthorisation_and_sends_nothing(x: XWorld) -
     ["https://evil.example", "http://api.x.com", "https://api.x.com.evil.example", "file:///etc/passwd"],
 )
 def test_tokens_go_only_to_x_hosts(api_base: str) -> None:
-    with pytest.raises(Permanent, match="not an X API host"):
+    with pytest.raises(Permanent, match="not one of the X API hosts"):
         XNetwork().connector(brand_account(api_base))
 
 

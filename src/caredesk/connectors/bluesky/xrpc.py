@@ -12,7 +12,6 @@ redirects are never followed, and no message or log line carries a token.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import time
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from caredesk.connectors.base import AuthExpired, Permanent, RateLimited, Transient
+from caredesk.connectors.hosts import is_loopback_host
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 DEFAULT_RETRY_AFTER_S = 60.0
@@ -30,7 +30,6 @@ MAX_ERROR_TEXT = 300
 _NSID = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+){2,}$")
 # Errors an AT Protocol server gives for a session token it will not take (any status).
 _SESSION_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})
-_LOOPBACK_NAMES = frozenset({"localhost"})
 
 
 class SessionRejected(Exception):
@@ -55,15 +54,6 @@ def check_service_url(url: str, what: str = "service") -> str:
     if parts.query or parts.fragment:
         raise Permanent(f"bluesky {what} URL {url!r} must not have a query or fragment")
     return url.rstrip("/")
-
-
-def is_loopback_host(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Xrpc:

@@ -17,7 +17,7 @@ import ssl
 
 from caredesk.connectors.base import AccountConfig, AuthExpired, MalformedEvent, Permanent, Polled, Transient
 from caredesk.connectors.email.parsing import parse_email
-from caredesk.connectors.mastodon.api import is_loopback_host
+from caredesk.connectors.hosts import is_loopback_host
 from caredesk.ingest.inbound import InboundMessage
 
 __all__ = ["BATCH", "IMAP_TIMEOUT_S", "poll_mailbox"]

@@ -17,7 +17,7 @@ from caredesk.clock import utcnow
 from caredesk.connectors.base import AccountConfig, AuthExpired, OutboundReply, Permanent, Transient
 from caredesk.connectors.email.composing import ComposedReply, compose_reply
 from caredesk.connectors.email.parsing import brand_address
-from caredesk.connectors.mastodon.api import is_loopback_host
+from caredesk.connectors.hosts import is_loopback_host
 
 __all__ = ["SMTP_TIMEOUT_S", "EmailConnector"]
 

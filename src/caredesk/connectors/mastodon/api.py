@@ -10,7 +10,6 @@ cannot be retried, 5xx and network failures can.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -22,8 +21,9 @@ import httpx
 
 from caredesk.clock import utcnow
 from caredesk.connectors.base import AccountConfig, AuthExpired, Permanent, RateLimited, Transient
+from caredesk.connectors.hosts import is_loopback_host
 
-__all__ = ["TIMEOUT", "InstanceApi", "instance_url", "is_loopback_host"]
+__all__ = ["TIMEOUT", "InstanceApi", "instance_url"]
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 DEFAULT_RATE_LIMIT_WAIT_S = 60.0
@@ -49,16 +49,6 @@ def instance_url(account: AccountConfig) -> str:
     if parts.scheme == "http" and not is_loopback_host(host):
         raise Permanent(f"mastodon account {account.handle}: api_base must use https (http only on loopback)")
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether `host` is this machine, where plain http (and plain SMTP/IMAP logins) are safe."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class InstanceApi:

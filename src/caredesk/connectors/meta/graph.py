@@ -13,16 +13,15 @@ import hmac
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import orjson
 
 from caredesk.connectors.base import AccountConfig, AuthExpired, Permanent, RateLimited, Transient
+from caredesk.connectors.hosts import checked_api_base as checked_host
 
 DEFAULT_API_BASE = "https://graph.facebook.com/v19.0"
 API_HOSTS = frozenset({"graph.facebook.com", "graph.instagram.com"})
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 DEFAULT_RATE_WAIT_S = 300.0  # Graph's windows are an hour long; without an estimate, wait 5 min
 _ID = re.compile(r"[0-9]{1,30}(_[0-9]{1,30})?")
@@ -32,20 +31,6 @@ _THROTTLED = frozenset({4, 17, 32, 613, *range(80001, 80015)})  # app, user, pag
 _TEMPORARY = frozenset({1, 2})  # "unknown error", "service temporarily unavailable"
 _WINDOW_CLOSED = 2018278  # subcode: outside the 24-hour messaging window
 _ALREADY_REPLIED = 10900  # the comment already had its one Private Reply
-
-
-def checked_api_base(api_base: str) -> str:
-    """`api_base` if the token may go there: HTTPS to Graph's hosts, or anything on loopback."""
-    parts = urlsplit(api_base)
-    host = (parts.hostname or "").lower()
-    if host in LOOPBACK_HOSTS and parts.scheme in ("http", "https"):
-        return api_base
-    if host in API_HOSTS and parts.scheme == "https":
-        return api_base
-    hosts = sorted(API_HOSTS)
-    raise Permanent(
-        f"Meta api_base {api_base[:80]!r} is not a Graph API host: tokens are sent only to {hosts}"
-    )
 
 
 def checked_id(value: str | None, what: str) -> str:
@@ -145,3 +130,7 @@ def _rate_wait(headers: httpx.Headers) -> float:
         return max(minutes) * 60
     retry_after = headers.get("retry-after", "")
     return max(1.0, float(retry_after)) if retry_after.isdigit() else DEFAULT_RATE_WAIT_S
+
+
+def checked_api_base(api_base: str) -> str:
+    return checked_host(api_base, "Meta", "Graph API", API_HOSTS)

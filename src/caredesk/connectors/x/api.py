@@ -13,33 +13,19 @@ import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import orjson
 
 from caredesk.clock import utcnow
 from caredesk.connectors.base import AccountConfig, AuthExpired, Permanent, RateLimited, Transient
+from caredesk.connectors.hosts import checked_api_base as checked_host
 
 DEFAULT_API_BASE = "https://api.x.com"
 API_HOSTS = frozenset({"api.x.com", "api.twitter.com"})
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 DEFAULT_RATE_WAIT_S = 60.0  # a 429 without a reset header: try again in a minute
 _ID = re.compile(r"[0-9]{1,19}")
-
-
-def checked_api_base(api_base: str) -> str:
-    """`api_base` if the token may go there: HTTPS to X's hosts, or anything on loopback."""
-    parts = urlsplit(api_base)
-    host = (parts.hostname or "").lower()
-    if host in LOOPBACK_HOSTS and parts.scheme in ("http", "https"):
-        return api_base
-    if host in API_HOSTS and parts.scheme == "https":
-        return api_base
-    raise Permanent(
-        f"X api_base {api_base[:80]!r} is not an X API host: tokens are sent only to {sorted(API_HOSTS)}"
-    )
 
 
 def checked_id(value: str | None, what: str) -> str:
@@ -160,3 +146,7 @@ def _problem(response: httpx.Response) -> str:
         first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
         reason = document.get("detail") or first.get("message") or document.get("title")
     return " ".join(str(reason).split())[:300] if reason else "no explanation"
+
+
+def checked_api_base(api_base: str) -> str:
+    return checked_host(api_base, "X", "X API", API_HOSTS)

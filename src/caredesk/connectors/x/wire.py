@@ -1,61 +1,24 @@
-"""Reading X's JSON defensively: every missing or mistyped field names its place.
-
-A delivery is customer-controlled text wrapped in the network's JSON; anything that does not
-have the documented shape becomes `MalformedEvent` with the path of the bad field, never a
-`KeyError` or `TypeError` deep in the pipeline.
-"""
+"""X's counts and time formats; the field readers are shared (`caredesk.connectors.wire`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-
 from caredesk.connectors.base import MalformedEvent
+from caredesk.connectors.wire import (
+    object_at,
+    objects_at,
+    optional_object,
+    optional_text,
+    read_object,
+    text_at,
+)
 
-
-def read_object(body: bytes, what: str) -> dict[str, Any]:
-    """The JSON object in `body`; orjson refuses nesting deeper than 1024 levels."""
-    try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise MalformedEvent(f"{what} is not valid JSON: {error}") from None
-    if not isinstance(document, dict):
-        raise MalformedEvent(f"{what} must be a JSON object, not {type(document).__name__}")
-    return document
-
-
-def text_at(holder: dict[str, Any], key: str, where: str) -> str:
-    """A required string field (ids arrive as strings in X's `*_str` and v2 fields)."""
-    value = holder.get(key)
-    if not isinstance(value, str) or not value:
-        raise MalformedEvent(f"{where}.{key}: expected a non-empty string, got {_shown(value)}")
-    return value
-
-
-def optional_text(holder: dict[str, Any], key: str, where: str) -> str | None:
-    value = holder.get(key)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise MalformedEvent(f"{where}.{key}: expected a string, got {_shown(value)}")
-    return value
-
-
-def object_at(holder: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = holder.get(key)
-    if not isinstance(value, dict):
-        raise MalformedEvent(f"{where}.{key}: expected an object, got {_shown(value)}")
-    return value
-
-
-def objects_at(holder: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
-    """A list of objects; an absent key is an empty list (X omits empty arrays)."""
-    value = holder.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise MalformedEvent(f"{where}.{key}: expected a list of objects")
-    return value
+__all__ = [
+    "count_at", "iso_time_at", "millis_at", "object_at", "objects_at", "optional_object",
+    "optional_text", "read_object", "text_at", "v1_time_at",
+]  # fmt: skip
 
 
 def count_at(holder: dict[str, Any], key: str) -> int | None:
@@ -92,7 +55,3 @@ def v1_time_at(holder: dict[str, Any], key: str, where: str) -> datetime:
         return datetime.strptime(raw, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
     except ValueError:
         raise MalformedEvent(f"{where}.{key}: not a v1.1 time: {raw[:40]!r}") from None
-
-
-def _shown(value: object) -> str:
-    return "nothing" if value is None else type(value).__name__
