@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -18,7 +18,7 @@ from caredesk.outbox.worker import OutboxWorker
 from caredesk.search import SearchIndexer
 from caredesk.settings import get_settings
 from caredesk.web import api, errors, live, pages, settings_pages, webhooks
-from caredesk.web.guards import MAX_BODY_BYTES, SECURITY_HEADERS, InputGuard
+from caredesk.web.guards import MAX_BODY_BYTES, InputGuard, SecurityHeaders
 
 
 def create_app(
@@ -65,16 +65,8 @@ def create_app(
     app.state.secure_cookies = secure_cookies
     app.state.vault = vault  # made from the settings on first use when None
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
-        return response
-
     app.add_middleware(InputGuard, limit=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(live.router)
