@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from caredesk import __version__
-from caredesk.cli import accounts, imports, listening, users
+from caredesk.cli import accounts, imports, listening, models, users
 from caredesk.cli.demo import demo_command
 from caredesk.cli.report import report_command
 from caredesk.cli.serve import serve_command, worker_command
@@ -24,6 +24,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(users.app, name="user")
 app.add_typer(accounts.app, name="account")
 app.add_typer(listening.app, name="listen")
+app.add_typer(models.app, name="models")
 app.command("serve")(serve_command)
 app.command("worker")(worker_command)
 app.command("report")(report_command)

@@ -1,9 +1,10 @@
 """Features of a batch of messages for the learned classifiers, computed with numpy.
 
 Three kinds, chosen because together they beat each one alone on the dev sets:
-- word 1-2-grams and character 2-5-grams inside words, weighted by sublinear TF-IDF and
-  scaled to unit length per kind (the classic strong baseline for short social posts; the
-  character n-grams survive misspellings and elongations);
+- word 1-2-grams and character 2-5-grams inside words, weighted by IDF (presence, not
+  counts: posts are short, and it spares a per-text count) and scaled to unit length per
+  kind (the classic strong baseline for short social posts; the character n-grams survive
+  misspellings and elongations);
 - the static sentence embedding (`learned_embedding`), which knows words the labelled sets
   never showed;
 - sentiment-lexicon counts (`learned_lexicon`), which carry negation and intensity.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +33,7 @@ _WORD_CACHE_LIMIT = 300_000
 
 def word_ngrams(tokens: Sequence[str]) -> list[str]:
     """Unigrams and bigrams (joined by a space) of a token list."""
-    return [*tokens, *(f"{first} {second}" for first, second in zip(tokens, tokens[1:], strict=False))]
+    return [*tokens, *(f"{first} {second}" for first, second in pairwise(tokens))]
 
 
 def char_ngrams(word: str) -> list[str]:
@@ -40,18 +42,45 @@ def char_ngrams(word: str) -> list[str]:
     return [padded[start : start + size] for size in CHAR_SIZES for start in range(len(padded) - size + 1)]
 
 
+def row_sums(
+    items: npt.NDArray[np.float32], rows: npt.NDArray[np.int64], count: int
+) -> npt.NDArray[np.float32]:
+    """Sum of the item rows belonging to each of `count` rows (`rows` sorted; absent rows are 0)."""
+    result = np.zeros((count, items.shape[1]), dtype=np.float32)
+    if rows.size:
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        result[rows[starts]] = np.add.reduceat(items, starts, axis=0)
+    return result
+
+
+def row_means(
+    items: npt.NDArray[np.float32], rows: npt.NDArray[np.int64], count: int
+) -> npt.NDArray[np.float32]:
+    """Mean of the item rows belonging to each row (`rows` sorted; absent rows are 0)."""
+    sums = row_sums(items, rows, count)
+    sizes = np.bincount(rows, minlength=count).astype(np.float32)[:, None]
+    return np.divide(sums, sizes, out=sums, where=sizes > 0)
+
+
 @dataclass(frozen=True, slots=True)
 class FeatureBatch:
-    """Sparse n-gram part as coordinates (rows sorted) and a dense part, one row per text."""
+    """A batch's features, one row per text.
+
+    N-grams are sparse coordinates (`rows` sorted); the embedding is given as the token ids to
+    average (`tokens`, with their `token_rows`), so a linear model can average its own
+    projection of the vectors instead of the 256-wide vectors; `lexicon` is dense.
+    """
 
     rows: npt.NDArray[np.int64]
     columns: npt.NDArray[np.int64]
     values: npt.NDArray[np.float32]
-    dense: npt.NDArray[np.float32]
+    tokens: npt.NDArray[np.int64]
+    token_rows: npt.NDArray[np.int64]
+    lexicon: npt.NDArray[np.float32]
 
     @property
     def count(self) -> int:
-        return int(self.dense.shape[0])
+        return int(self.lexicon.shape[0])
 
 
 class Featurizer:
@@ -69,8 +98,8 @@ class Featurizer:
         self._char_vocabulary = char_vocabulary
         self._char_offset = len(word_vocabulary)
         self._idf = idf
-        self._embedding = embedding
-        self._lexicon = lexicon
+        self.embedding = embedding
+        self.lexicon = lexicon
         self._char_columns: dict[str, list[int]] = {}
         self.sparse_width = len(word_vocabulary) + len(char_vocabulary)
         self.dense_width = embedding.dimensions + lexicon.width
@@ -78,24 +107,31 @@ class Featurizer:
     def transform(self, texts: Sequence[str]) -> FeatureBatch:
         """Features of every text; the same texts always give the same features."""
         normalised = [normalise(text) for text in texts]
-        row_ids: list[int] = []
-        column_ids: list[int] = []
-        for row, text in enumerate(normalised):
-            columns = self._columns(text)
-            column_ids.extend(columns)
-            row_ids.extend([row] * len(columns))
-        rows, columns, values = self._tfidf(
-            np.array(row_ids, dtype=np.int64), np.array(column_ids, dtype=np.int64), len(texts)
+        per_text = [self._columns(text) for text in normalised]
+        lengths = np.fromiter((len(columns) for columns in per_text), dtype=np.int64, count=len(texts))
+        columns = np.fromiter(
+            (column for found in per_text for column in found), dtype=np.int64, count=int(lengths.sum())
         )
-        dense = np.hstack(
-            [self._embedding.embed(normalised), self._lexicon.features(texts, normalised)], dtype=np.float32
+        rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        values = self._idf[columns]
+        # Unit length per text and per kind (word, character), as two separate TF-IDF blocks.
+        blocks = rows * 2 + (columns >= self._char_offset)
+        squares = np.bincount(blocks, weights=values * values, minlength=len(texts) * 2).astype(np.float32)
+        values = (values / np.sqrt(squares)[blocks]).astype(np.float32)
+        tokens, token_rows = self.embedding.tokenize(normalised)
+        return FeatureBatch(
+            rows, columns, values, tokens, token_rows, self.lexicon.features(texts, normalised)
         )
-        return FeatureBatch(rows, columns, values, dense)
+
+    def dense(self, batch: FeatureBatch) -> npt.NDArray[np.float32]:
+        """The dense columns spelled out: mean token vector, then lexicon features."""
+        embedded = row_means(self.embedding.vectors[batch.tokens], batch.token_rows, batch.count)
+        return np.hstack([embedded, batch.lexicon], dtype=np.float32)
 
     def _columns(self, text: str) -> list[int]:
-        """Vocabulary columns of every word n-gram and character n-gram, repeats kept (they are counts)."""
+        """Vocabulary columns of the text's word and character n-grams, each column once."""
         vocabulary = self._word_vocabulary
-        found = [column for gram in word_ngrams(words(text)) if (column := vocabulary.get(gram)) is not None]
+        found = {column for gram in word_ngrams(words(text)) if (column := vocabulary.get(gram)) is not None}
         cache = self._char_columns
         for word in text.split():
             cached = cache.get(word)
@@ -103,25 +139,10 @@ class Featurizer:
                 cached = self._word_char_columns(word)
                 if len(cache) < _WORD_CACHE_LIMIT:
                     cache[word] = cached
-            found.extend(cached)
-        return found
+            found.update(cached)
+        return list(found)
 
     def _word_char_columns(self, word: str) -> list[int]:
         vocabulary = self._char_vocabulary
         offset = self._char_offset
         return [offset + column for gram in char_ngrams(word) if (column := vocabulary.get(gram)) is not None]
-
-    def _tfidf(
-        self, rows: npt.NDArray[np.int64], columns: npt.NDArray[np.int64], count: int
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """Sublinear TF times IDF, scaled to unit length separately for words and characters."""
-        if rows.size == 0:
-            return rows, columns, np.zeros(0, dtype=np.float32)
-        keys, counts = np.unique(rows * self.sparse_width + columns, return_counts=True)
-        rows, columns = np.divmod(keys, self.sparse_width)
-        values = ((1.0 + np.log(counts)) * self._idf[columns]).astype(np.float32)
-        blocks = rows * 2 + (columns >= self._char_offset)
-        squares = np.bincount(blocks, weights=values * values, minlength=count * 2)
-        values /= np.sqrt(squares[blocks]).astype(np.float32)
-        return rows, columns, values
-

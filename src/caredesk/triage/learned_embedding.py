@@ -1,8 +1,10 @@
 """Static sentence embeddings (model2vec format) computed with numpy alone.
 
 A model2vec model is a table of one vector per WordPiece token; a text's embedding is the
-mean of its tokens' vectors, scaled to unit length. Reading the table and tokenizing here,
-instead of depending on `model2vec`/`tokenizers`, keeps triage's run time to numpy.
+mean of its tokens' vectors (model2vec then scales it to unit length; the classifiers do as
+well without, and a plain mean lets run time fold the vectors into the classifier weights).
+Reading the table and tokenizing here, instead of depending on `model2vec`/`tokenizers`,
+keeps triage's run time to numpy.
 The tokenizer follows BERT's uncased WordPiece closely but not byte for byte (symbols
 such as emoji are split off words instead of making the whole word unknown); the models
 are trained on this module's output, so only its own consistency matters.
@@ -14,6 +16,7 @@ import json
 import re
 import struct
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +35,7 @@ def _strip_accents(text: str) -> str:
 
 
 class StaticEmbedding:
-    """A WordPiece vocabulary and its vectors; `embed` maps texts to unit vectors."""
+    """A WordPiece vocabulary and its vectors; `tokenize` gives the ids whose vectors to average."""
 
     def __init__(self, vocabulary: dict[str, int], vectors: npt.NDArray[np.float32], unknown_id: int) -> None:
         self._vocabulary = vocabulary
@@ -85,19 +88,17 @@ class StaticEmbedding:
             start = end
         return tuple(piece for piece in pieces if piece != self._unknown_id)
 
-    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        """One unit-length row per text; a text with no known token gets a zero row."""
+    def tokenize(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Every text's token ids in one flat array, and the row (text index) of each id."""
         per_text = [self.token_ids(text) for text in texts]
         lengths = np.fromiter((len(ids) for ids in per_text), dtype=np.int64, count=len(per_text))
         flat = np.fromiter((i for ids in per_text for i in ids), dtype=np.int64, count=int(lengths.sum()))
-        result = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        present = lengths > 0
-        if flat.size:
-            starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[present]
-            result[present] = np.add.reduceat(self._vectors[flat], starts, axis=0)
-        norms = np.linalg.norm(result, axis=1, keepdims=True)
-        np.divide(result, norms, out=result, where=norms > 0)
-        return result
+        return flat, np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+
+    @property
+    def vectors(self) -> npt.NDArray[np.float32]:
+        """The token vectors, one row per token id."""
+        return self._vectors
 
 
 def _read_safetensor(path: Path, name: str) -> npt.NDArray[np.float32]:

@@ -21,9 +21,13 @@ from caredesk.triage.text import MAX_CHARS, words
 __all__ = ["Lexicon"]
 
 _NEGATIONS = frozenset(
-    "not no never nothing nobody none nor neither cannot can't don't doesn't didn't isn't wasn't "
-    "aren't weren't won't wouldn't couldn't shouldn't haven't hasn't hadn't ain't without".split()
+    (
+        *("not", "no", "never", "nothing", "nobody", "none", "nor", "neither", "cannot", "without"),
+        *("can't", "don't", "doesn't", "didn't", "isn't", "wasn't", "aren't", "weren't", "won't"),
+        *("wouldn't", "couldn't", "shouldn't", "haven't", "hasn't", "hadn't", "ain't"),
+    )
 )
+_BUT = "but"
 _SHOUTED = re.compile(r"\b[A-Z]{3,}\b")
 # VADER's damping of a valence after a negation within three words.
 _NEGATED = -0.74
@@ -63,7 +67,7 @@ class Lexicon:
                 last_negation = position
                 has_negation = True
                 continue
-            has_but = has_but or token == "but"
+            has_but = has_but or token == _BUT
             valence = self._valences.get(token)
             if valence is None:
                 continue

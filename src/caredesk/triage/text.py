@@ -33,8 +33,7 @@ def normalise(text: str) -> str:
     text = _URL.sub(" httpurl ", text)
     text = _HANDLE.sub(" @user ", text)
     text = _NUMBER.sub("0", text)
-    text = _ELONGATED.sub(r"\1\1", text.lower())
-    return text
+    return _ELONGATED.sub(r"\1\1", text.lower())
 
 
 def words(normalised: str) -> list[str]:

@@ -40,7 +40,9 @@ class DevFigures:
         return {name: round(value, 4) for name, value in asdict(self).items()}
 
 
-def evaluate_classifiers(models: Classifiers | tuple[Featurizer, LinearHeads], data: TrainingData) -> DevFigures:
+def evaluate_classifiers(
+    models: Classifiers | tuple[Featurizer, LinearHeads], data: TrainingData
+) -> DevFigures:
     """Classify every dev text and score the answers against the labels."""
     classifier = models if isinstance(models, Classifiers) else Classifiers(*models)
     sentiment = data.sentiment["dev"]
@@ -51,9 +53,8 @@ def evaluate_classifiers(models: Classifiers | tuple[Featurizer, LinearHeads], d
     meant = [found.intent for found in classifier.classify(intent.texts)]
 
     def intent_share(sources: set[str]) -> float:
-        pairs = [(label, guess) for label, guess, source in zip(intent.labels, meant, intent.sources, strict=True)]
-        chosen = [pair for pair, source in zip(pairs, intent.sources, strict=True) if source in sources]
-        return accuracy([label for label, _ in chosen], [guess for _, guess in chosen])
+        chosen = [index for index, source in enumerate(intent.sources) if source in sources]
+        return accuracy([intent.labels[index] for index in chosen], [meant[index] for index in chosen])
 
     return DevFigures(
         sentiment_accuracy=accuracy(sentiment.labels, said),

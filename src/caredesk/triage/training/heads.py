@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from sklearn.linear_model import LogisticRegression
+from scipy import sparse  # type: ignore[import-untyped]
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
-from caredesk.triage.features import FeatureBatch
+from caredesk.triage.features import FeatureBatch, Featurizer
 from caredesk.triage.learned_artifacts import SENTIMENT_LABELS, LinearHeads
 
 __all__ = ["FittedHead", "HeadSettings", "design_matrix", "fit_head", "stack_heads"]
@@ -25,10 +25,11 @@ class HeadSettings:
     balanced: bool = False
 
 
-def design_matrix(batch: FeatureBatch, sparse_width: int, dense_scale: float) -> sparse.csr_matrix:
+def design_matrix(featurizer: Featurizer, batch: FeatureBatch, dense_scale: float) -> sparse.csr_matrix:
     """The feature batch as one scikit-learn matrix: n-gram columns, then scaled dense columns."""
-    ngrams = sparse.csr_matrix((batch.values, (batch.rows, batch.columns)), shape=(batch.count, sparse_width))
-    return sparse.hstack([ngrams, sparse.csr_matrix(batch.dense * dense_scale)], format="csr")
+    shape = (batch.count, featurizer.sparse_width)
+    ngrams = sparse.csr_matrix((batch.values, (batch.rows, batch.columns)), shape=shape)
+    return sparse.hstack([ngrams, sparse.csr_matrix(featurizer.dense(batch) * dense_scale)], format="csr")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,23 +42,31 @@ class FittedHead:
 
 
 def fit_head(
-    batch: FeatureBatch, sparse_width: int, labels: Sequence[str], settings: HeadSettings, seed: int
+    featurizer: Featurizer,
+    batch: FeatureBatch,
+    labels: Sequence[str],
+    sample_weights: Sequence[float],
+    settings: HeadSettings,
+    seed: int,
 ) -> FittedHead:
     """Logistic regression; multinomial for several labels, a single logit for two."""
-    matrix = design_matrix(batch, sparse_width, settings.dense_scale)
+    sparse_width = featurizer.sparse_width
+    matrix = design_matrix(featurizer, batch, settings.dense_scale)
     model = LogisticRegression(
         C=settings.inverse_regularisation,
         max_iter=5000,
         class_weight="balanced" if settings.balanced else None,
         random_state=seed,
     )
-    model.fit(matrix, np.array(labels))
+    model.fit(matrix, np.array(labels), sample_weight=np.array(sample_weights, dtype=np.float64))
     weights = model.coef_.T.astype(np.float32).copy()
     weights[sparse_width:] *= settings.dense_scale
     return FittedHead(weights, model.intercept_.astype(np.float32), tuple(str(c) for c in model.classes_))
 
 
-def stack_heads(sentiment: FittedHead, complaint: FittedHead, intent: FittedHead, sparse_width: int) -> LinearHeads:
+def stack_heads(
+    sentiment: FittedHead, complaint: FittedHead, intent: FittedHead, sparse_width: int
+) -> LinearHeads:
     """Put the heads side by side in the column order run time expects."""
     if sentiment.labels != SENTIMENT_LABELS or complaint.labels != ("complaint", "not_complaint"):
         raise ValueError(f"unexpected labels {sentiment.labels} / {complaint.labels}")

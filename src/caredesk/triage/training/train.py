@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import vaderSentiment
+import vaderSentiment  # type: ignore[import-untyped]
 
 from caredesk.triage.features import Featurizer
 from caredesk.triage.learned_artifacts import load_artifacts, save_heads
@@ -23,7 +23,7 @@ from caredesk.triage.training.evaluation import DevFigures, evaluate_classifiers
 from caredesk.triage.training.heads import FittedHead, HeadSettings, fit_head, stack_heads
 from caredesk.triage.training.vocabulary import copy_embedding, fit_vocabulary, write_lexicon
 
-__all__ = ["SEED", "TrainingPlan", "train_all"]
+__all__ = ["SEED", "TrainingPlan", "train_all", "vocabulary_texts"]
 
 SEED = 20240601
 
@@ -32,13 +32,17 @@ SEED = 20240601
 class TrainingPlan:
     """Every setting of a training run (defaults are the shipped models')."""
 
-    sentiment: HeadSettings = HeadSettings(inverse_regularisation=3.0)
-    complaint: HeadSettings = HeadSettings(inverse_regularisation=3.0)
-    intent: HeadSettings = HeadSettings(inverse_regularisation=10.0)
+    sentiment: HeadSettings = field(
+        default_factory=lambda: HeadSettings(inverse_regularisation=1.0, dense_scale=2.0)
+    )
+    complaint: HeadSettings = field(
+        default_factory=lambda: HeadSettings(inverse_regularisation=3.0, dense_scale=0.5, balanced=True)
+    )
+    intent: HeadSettings = field(default_factory=lambda: HeadSettings(inverse_regularisation=10.0))
     seed: int = SEED
 
 
-def _vocabulary_texts(data: TrainingData) -> list[str]:
+def vocabulary_texts(data: TrainingData) -> list[str]:
     """Training texts of every task plus the training share of the unlabelled tweets."""
     texts = data.sentiment["train"].texts + data.complaint["train"].texts + data.intent["train"].texts
     return texts + [text for text in data.unlabelled if hash_split(text) == "train"]
@@ -57,7 +61,7 @@ def train_all(
     progress(f"reading data from {data_folder}")
     data = load_training_data(data_folder)
     progress("fitting the n-gram vocabularies")
-    vocabulary = fit_vocabulary(_vocabulary_texts(data))
+    vocabulary = fit_vocabulary(vocabulary_texts(data))
     progress(f"  {len(vocabulary.words):,} word n-grams, {len(vocabulary.chars):,} character n-grams")
     write_lexicon(Path(vaderSentiment.__file__).parent, output / "vader_lexicon.tsv")
     copy_embedding(embedding_source or data_folder.parent / "models" / "m2v_minilm_256", output / "embedding")
@@ -71,9 +75,8 @@ def train_all(
 
     def fit(name: str, split: Labelled, settings: HeadSettings) -> FittedHead:
         progress(f"training {name} on {len(split.texts):,} texts")
-        return fit_head(
-            featurizer.transform(split.texts), featurizer.sparse_width, split.labels, settings, plan.seed
-        )
+        batch = featurizer.transform(split.texts)
+        return fit_head(featurizer, batch, split.labels, split.weights, settings, plan.seed)
 
     sentiment = fit("sentiment", data.sentiment["train"], plan.sentiment)
     complaint = fit("complaint", data.complaint["train"], plan.complaint)

@@ -52,7 +52,8 @@ def fit_vocabulary(texts: list[str]) -> Vocabulary:
     def idf(count: int) -> float:
         return math.log((1 + documents) / (1 + count)) + 1.0
 
-    weights = [idf(word_counts[gram]) for gram in kept_words] + [idf(char_counts[gram]) for gram in kept_chars]
+    counts = [word_counts[gram] for gram in kept_words] + [char_counts[gram] for gram in kept_chars]
+    weights = [idf(count) for count in counts]
     return Vocabulary(kept_words, kept_chars, np.array(weights, dtype=np.float32))
 
 
@@ -67,7 +68,8 @@ def write_lexicon(vader_package: Path, target: Path) -> int:
         scored = [valences[word] for word in description.lower().split() if word in valences]
         if scored and emoji not in valences:
             valences[emoji] = round(sum(scored) / len(scored), 3)
-    target.write_text("".join(f"{token}\t{valence}\n" for token, valence in sorted(valences.items())), "utf-8")
+    lines = [f"{token}\t{valence}\n" for token, valence in sorted(valences.items())]
+    target.write_text("".join(lines), encoding="utf-8")
     return len(valences)
 
 
