@@ -71,6 +71,7 @@ def prepare(database_url: str) -> str:
     with write_transaction(engine) as connection:
         account = add_account(
             connection, Vault(SECRET_KEY), workspace, "x", "bench_cares", platform_id=BRAND_ID,
+            settings={"receive": "webhook"},
             secrets={"access_token": "unused", "consumer_secret": CONSUMER_SECRET},
         )  # fmt: skip
         key = connection.scalar(select(brand_accounts.c.webhook_key).where(brand_accounts.c.id == account))

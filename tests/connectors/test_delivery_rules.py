@@ -11,9 +11,10 @@ from sqlalchemy import Engine, select
 
 from caredesk.access import load_viewer
 from caredesk.actions.replies import do_reply, do_retry_delivery
-from caredesk.connectors.accounts import add_account, load_account
+from caredesk.connectors.accounts import AccountSetupError, add_account, load_account
 from caredesk.connectors.base import Polled
 from caredesk.connectors.intake import Intake
+from caredesk.connectors.receiving import Poller
 from caredesk.connectors.registry import Connectors
 from caredesk.connectors.secrets import Vault
 from caredesk.db.engine import write_transaction
@@ -147,3 +148,19 @@ def test_a_polls_cursor_advances_only_with_its_messages(engine: Engine, setup: S
             )
             == "1800"
         )
+
+
+def test_an_account_on_webhooks_is_not_polled_too(engine: Engine, setup: Setup) -> None:
+    poller = Poller(Intake(engine, VAULT))
+    poller.poll_due()
+    assert any(seen.path.endswith("/mentions") for seen in setup.peer.seen)
+    setup.peer.seen.clear()
+    with write_transaction(engine) as connection:
+        for handle in setup.accounts:
+            settings = {"api_base": setup.base_url, "receive": "webhook"}
+            secrets = {"access_token": TOKEN, "consumer_secret": CONSUMER_SECRET}
+            add_account(connection, VAULT, 1, "x", handle, settings=settings, secrets=secrets)
+        with pytest.raises(AccountSetupError, match="receive must be one of"):
+            add_account(connection, VAULT, 1, "x", "acme_help", settings={"receive": "sometimes"})
+    poller.poll_due(now_for_all=True)
+    assert setup.peer.seen == []

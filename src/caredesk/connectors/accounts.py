@@ -14,7 +14,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from caredesk.clock import utcnow
 from caredesk.connectors.base import AccountConfig
-from caredesk.connectors.networks import network
+from caredesk.connectors.networks import network, polls, receives_webhooks
 from caredesk.connectors.secrets import Vault
 from caredesk.models import AccountStatus
 from caredesk.models.tables import brand_accounts
@@ -24,11 +24,23 @@ class AccountSetupError(ValueError):
     """An account cannot be configured as asked."""
 
 
+RECEIVE_MODES = ("poll", "webhook")
+
+
+def setting_names(network_name: str) -> tuple[str, ...]:
+    """The network's settings, and `receive` (poll or webhook) where it offers both."""
+    known = network(network_name)
+    both = receives_webhooks(known) is not None and polls(known) is not None
+    return (*known.setting_names, "receive") if both else known.setting_names
+
+
 def check_fields(network_name: str, settings: Mapping[str, str], secrets: Mapping[str, str]) -> None:
     """Refuse settings or secrets the network does not know (a typo would be silently unused)."""
     known = network(network_name)
+    if settings.get("receive", "poll") not in RECEIVE_MODES:
+        raise AccountSetupError(f"receive must be one of {', '.join(RECEIVE_MODES)}")
     for given, allowed, what in (
-        (settings, known.setting_names, "setting"),
+        (settings, setting_names(network_name), "setting"),
         (secrets, known.secret_names, "secret"),
     ):
         unknown = sorted(set(given) - set(allowed))

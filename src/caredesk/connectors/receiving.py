@@ -82,6 +82,8 @@ class Poller:
                 return stored
             poller = polls(network(account.network))
             assert poller is not None
+            if account.settings.get("receive") == "webhook":  # its webhook brings everything
+                return stored
             polled = poller.poll(account, cursor)
             stored += self.intake.store_polled(account, polled)
             if not polled.more:

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from caredesk.actions.accounts import do_connect_account, do_set_account_status, list_accounts, require_admin
-from caredesk.connectors.accounts import AccountSetupError
+from caredesk.connectors.accounts import AccountSetupError, setting_names
 from caredesk.connectors.networks import NETWORKS, network
 from caredesk.connectors.secrets import SecretKeyError
 from caredesk.db.engine import write_transaction
@@ -24,7 +24,7 @@ MAX_FIELD = 4_000
 
 def _networks() -> list[dict[str, Any]]:
     return [
-        {"name": name, "settings": network(name).setting_names, "secrets": network(name).secret_names}
+        {"name": name, "settings": setting_names(name), "secrets": network(name).secret_names}
         for name in NETWORKS
     ]
 
@@ -57,7 +57,7 @@ def _connect(request: Request, current: Me, fields: dict[str, str]) -> HTMLRespo
     if name not in NETWORKS:
         return _page(request, current, error="choose a network")
     known = network(name)
-    settings = {setting: fields.get(f"setting_{setting}", "") for setting in known.setting_names}
+    settings = {setting: fields.get(f"setting_{setting}", "") for setting in setting_names(name)}
     secrets = {secret: fields.get(f"secret_{secret}", "") for secret in known.secret_names}
     try:
         with write_transaction(engine_of(request)) as connection:
