@@ -25,13 +25,14 @@ def connectors_from_settings(engine: Engine, vault: Vault) -> Connectors:
     return Connectors(fallback=fallback, engine=engine, vault=vault)
 
 
-def run_server(engine: Engine, host: str, port: int) -> None:
+def run_server(engine: Engine, host: str, port: int, *, receive: bool = True) -> None:
     settings = get_settings()
     vault = Vault.from_settings(settings)
     app = create_app(
         engine,
         connectors=connectors_from_settings(engine, vault),
         deliver_in_process=True,
+        receive_in_process=receive,
         secure_cookies=settings.secure_cookies,
         vault=vault,
     )
@@ -42,12 +43,19 @@ def serve_command(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    receive: Annotated[
+        bool,
+        typer.Option(
+            help="Process webhook deliveries and poll the networks in this process too; under heavy "
+            "webhook load use --no-receive and run `caredesk worker --no-deliver` beside it."
+        ),
+    ] = True,
 ) -> None:
     """Serve the agent inbox and the API; replies are delivered from inside this process."""
     state: CliState = ctx.obj
     engine = state.engine()
     typer.echo(f"Caredesk is serving on http://{host}:{port}/  (Ctrl+C stops it)")
-    run_server(engine, host, port)
+    run_server(engine, host, port, receive=receive)
 
 
 def worker_command(

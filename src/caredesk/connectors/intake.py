@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import queue
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -38,17 +41,68 @@ MAX_ATTEMPTS = 5
 def store_delivery(engine: Engine, account: AccountConfig, body: bytes) -> bool:
     """Keep a verified delivery for processing; False when the same one was already stored."""
     with write_transaction(engine) as connection:
-        return insert_if_absent(
-            connection,
-            inbound_events,
-            ["brand_account_id", "digest"],
-            workspace_id=account.workspace_id,
-            brand_account_id=account.account_id,
-            network=account.network,
-            body=body,
-            digest=hashlib.sha256(body).hexdigest(),
-            received_at=utcnow(),
-        )
+        return _insert_delivery(connection, account, body)
+
+
+def _insert_delivery(connection: Connection, account: AccountConfig, body: bytes) -> bool:
+    return insert_if_absent(
+        connection,
+        inbound_events,
+        ["brand_account_id", "digest"],
+        workspace_id=account.workspace_id,
+        brand_account_id=account.account_id,
+        network=account.network,
+        body=body,
+        digest=hashlib.sha256(body).hexdigest(),
+        received_at=utcnow(),
+    )
+
+
+class DeliveryWriter:
+    """Stores webhook deliveries from many request threads with one writer (group commit).
+
+    Each caller waits until its delivery is committed. Deliveries that arrive while a
+    transaction is being written go into the next one together, so a burst costs one commit
+    per batch, and request threads never queue on the database's write lock themselves
+    (SQLite's busy wait sleeps in steps of milliseconds, which is what made bursts slow).
+    """
+
+    def __init__(self, engine: Engine, max_batch: int = 500) -> None:
+        self.engine, self.max_batch = engine, max_batch
+        self._queue: queue.SimpleQueue[tuple[AccountConfig, bytes, Future[bool]]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def store(self, account: AccountConfig, body: bytes, timeout_s: float = 30.0) -> bool:
+        """Like `store_delivery`; raises what the write raised."""
+        done: Future[bool] = Future()
+        self._queue.put((account, body, done))
+        self._ensure_running()
+        return done.result(timeout_s)
+
+    def _ensure_running(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="caredesk-webhook-writer", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                with write_transaction(self.engine) as connection:
+                    stored = [_insert_delivery(connection, account, body) for account, body, _ in batch]
+            except Exception as error:  # each caller answers 5xx; the network sends it again
+                for _, _, done in batch:
+                    done.set_exception(error)
+            else:
+                for (_, _, done), fresh in zip(batch, stored, strict=True):
+                    done.set_result(fresh)
 
 
 @dataclass

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 MAX_PAGES_PER_POLL = 20
 FIREHOSE_SYNC_S = 30.0
+# Webhook deliveries ingested per transaction: small, so webhooks (which write too) never
+# wait long for the database's write lock.
+PROCESS_BATCH = 20
 
 
 class Poller:
@@ -121,7 +124,7 @@ class ReceivingWorker(threading.Thread):
                 if time.monotonic() - synced > FIREHOSE_SYNC_S:  # accounts added, paused, removed
                     self.firehoses.sync()
                     synced = time.monotonic()
-                busy = self.intake.process_pending()
+                busy = self.intake.process_pending(limit=PROCESS_BATCH)
                 self.poller.poll_due()
             except Exception:
                 log.exception("receiving pass failed")

@@ -128,6 +128,7 @@ class Ingestor:
         self.live = live
         # Live sources triage every customer message; imports of history may skip it.
         self._triage = triage
+        self._triaged: dict[int, dict[str, Any]] = {}
         self.accounts = AccountDirectory(workspace_id, create_missing=create_accounts)
 
     def ingest(
@@ -140,6 +141,9 @@ class Ingestor:
         (PostgreSQL, several workers) rolls the batch back; it is then retried and the other
         process's rows count as duplicates.
         """
+        # Triage is CPU work: done before the write lock is taken, so other writers (webhooks)
+        # never wait for it. Duplicates are triaged too and their results dropped.
+        self._triaged = self._triage_all(messages)
         for attempt in range(1, _ATTEMPTS + 1):
             events: list[object] = []
             try:
@@ -190,8 +194,7 @@ class Ingestor:
         batch.messages = kept
         if not batch.messages:
             return result
-        triager = self._triager(connection)
-        batch.triage = triager.results(batch.messages) if triager else [None] * len(batch.messages)
+        batch.triage = [self._triaged.get(id(m)) for m in batch.messages]
 
         customers = resolve_customers(
             connection,
@@ -253,7 +256,7 @@ class Ingestor:
         result.stored = len(batch.messages)
         if old_groups:
             self._refresh_conversations(connection, batch, arrivals, old_groups)
-        if triager:
+        if any(batch.triage):
             conversation_of = _conversation_of(groups, len(batch.messages))
             apply_to_conversations(connection, batch.messages, batch.triage, conversation_of)
         if self.live:
@@ -266,10 +269,15 @@ class Ingestor:
             )
         return result
 
-    def _triager(self, connection: Connection) -> Triager | None:
+    def _triage_all(self, messages: Sequence[InboundMessage]) -> dict[int, dict[str, Any]]:
+        """Each customer message's triage, by the message object's identity."""
+        if self._triage is False:
+            return {}
         if self._triage is True:  # made on first use: it reads the workspace's competitors
-            self._triage = Triager.for_workspace(connection, self.workspace_id)
-        return self._triage or None
+            with self.engine.connect() as connection:
+                self._triage = Triager.for_workspace(connection, self.workspace_id)
+        found = self._triage.results(messages)
+        return {id(message): result for message, result in zip(messages, found, strict=True) if result}
 
     def _log_arrivals(
         self, connection: Connection, batch: _Batch, groups: list[Group], message_ids: list[int]

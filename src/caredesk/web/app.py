@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from caredesk import __version__
+from caredesk.connectors.intake import DeliveryWriter
 from caredesk.connectors.receiving import ReceivingWorker
 from caredesk.connectors.registry import Connectors
 from caredesk.connectors.secrets import Vault
@@ -26,11 +27,14 @@ def create_app(
     *,
     connectors: Connectors | None = None,
     deliver_in_process: bool = False,
+    receive_in_process: bool | None = None,
     secure_cookies: bool = False,
     vault: Vault | None = None,
 ) -> FastAPI:
     """The app on `engine`. `deliver_in_process` runs the outbox and receiving workers inside
-    it (SQLite, one machine); with PostgreSQL, `caredesk worker` processes can do that instead."""
+    it (SQLite, one machine); with PostgreSQL, `caredesk worker` processes can do that instead.
+    `receive_in_process` (default: as `deliver_in_process`) is the receiving half alone: a
+    `caredesk worker --no-deliver` process on another core keeps webhooks fast under load."""
     connectors = connectors or Connectors()
 
     @asynccontextmanager
@@ -38,6 +42,7 @@ def create_app(
         workers: list[OutboxWorker | ReceivingWorker | SearchIndexer] = []
         if deliver_in_process:
             workers.append(OutboxWorker(engine, connectors))
+        if deliver_in_process if receive_in_process is None else receive_in_process:
             workers.append(ReceivingWorker(engine, vault or Vault.from_settings(get_settings())))
         if engine.dialect.name == "sqlite":
             workers.append(SearchIndexer(engine))
@@ -64,6 +69,8 @@ def create_app(
     app.state.connectors = connectors
     app.state.secure_cookies = secure_cookies
     app.state.vault = vault  # made from the settings on first use when None
+    app.state.webhook_accounts = {}  # (network, key) -> (expiry, account), see webhooks.py
+    app.state.webhook_writer = DeliveryWriter(engine)
 
     app.add_middleware(InputGuard, limit=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)

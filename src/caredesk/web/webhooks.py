@@ -8,6 +8,8 @@ stored once; the same message in two different deliveries is deduplicated by ing
 
 from __future__ import annotations
 
+import time
+
 import orjson
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import Engine
@@ -15,7 +17,6 @@ from starlette.concurrency import run_in_threadpool
 
 from caredesk.connectors.accounts import account_for_webhook
 from caredesk.connectors.base import AccountConfig, InvalidSignature, WebhookNetwork
-from caredesk.connectors.intake import store_delivery
 from caredesk.connectors.networks import NETWORKS, network, receives_webhooks
 from caredesk.connectors.secrets import Vault
 from caredesk.settings import get_settings
@@ -23,6 +24,8 @@ from caredesk.settings import get_settings
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], include_in_schema=False)
 
 MAX_DEPTH = 64
+ACCOUNT_TTL_S = 5.0
+MAX_CACHED = 10_000
 
 
 def vault_of(request: Request) -> Vault:
@@ -37,9 +40,20 @@ def _receiver(request: Request, network_name: str, key: str) -> tuple[WebhookNet
     receiver = receives_webhooks(network(network_name)) if network_name in NETWORKS else None
     if receiver is None or len(key) > 64:
         raise HTTPException(404, "no such webhook")
-    engine: Engine = request.app.state.engine
-    with engine.connect() as connection:
-        account = account_for_webhook(connection, vault_of(request), network_name, key)
+    # A network sends bursts to one address: the account (looked up and decrypted: a fifth of
+    # a delivery's server time) is kept for a few seconds, so a change applies that much later.
+    cache: dict[tuple[str, str], tuple[float, AccountConfig | None]] = request.app.state.webhook_accounts
+    now = time.monotonic()
+    cached = cache.get((network_name, key))
+    if cached is not None and cached[0] > now:
+        account = cached[1]
+    else:
+        engine: Engine = request.app.state.engine
+        with engine.connect() as connection:
+            account = account_for_webhook(connection, vault_of(request), network_name, key)
+        if len(cache) > MAX_CACHED:
+            cache.clear()
+        cache[(network_name, key)] = (now + ACCOUNT_TTL_S, account)
     if account is None:
         raise HTTPException(404, "no such webhook")
     return receiver, account
@@ -66,7 +80,7 @@ def _deliver(request: Request, network_name: str, key: str, body: bytes) -> Resp
     except InvalidSignature as error:
         raise HTTPException(403, f"signature refused: {error}") from None
     _check_shape(body)
-    store_delivery(request.app.state.engine, account, body)
+    request.app.state.webhook_writer.store(account, body)
     return Response(b'{"ok":true}', media_type="application/json")
 
 
