@@ -172,11 +172,11 @@ def main() -> None:
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--database-url", help="a scratch PostgreSQL database (emptied!); default: SQLite")
     parser.add_argument(
-        "--in-process",
-        dest="worker_process",
-        action="store_false",
-        help="process deliveries inside `caredesk serve` (one process for everything) instead of "
-        "a `caredesk worker --no-deliver` beside it",
+        "--processing",
+        choices=("worker", "in-process", "after"),
+        default="worker",
+        help="where deliveries are processed while the load runs: a `caredesk worker --no-deliver` "
+        "process at low priority (default), inside `caredesk serve`, or only after the load",
     )
     args = parser.parse_args()
 
@@ -186,13 +186,14 @@ def main() -> None:
         port = free_port()
         env = {**os.environ, "CAREDESK_SECRET_KEY": SECRET_KEY, "CAREDESK_DATABASE_URL": database_url}
         serve = [sys.executable, "-m", "caredesk", "serve", "--port", str(port)]
+        worker_command = [sys.executable, "-m", "caredesk", "worker", "--no-deliver", "--poll", "0.1"]
         worker = None
-        if args.worker_process:  # receiving in its own process, on the other core
+        if args.processing != "in-process":  # receiving in its own process, below the server's priority
             serve.append("--no-receive")
+        if args.processing == "worker":
             worker = subprocess.Popen(
-                [sys.executable, "-m", "caredesk", "worker", "--no-deliver", "--poll", "0.1"],
-                env=env, stdout=subprocess.DEVNULL, preexec_fn=lambda: os.nice(19),
-            )  # fmt: skip
+                worker_command, env=env, stdout=subprocess.DEVNULL, preexec_fn=lambda: os.nice(19)
+            )
         server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL)
         base_url = f"http://127.0.0.1:{port}"
         try:
@@ -223,6 +224,8 @@ def main() -> None:
                     rows[name].append(
                         (percentile(latencies, 0.5), percentile(latencies, 0.99), max(latencies))
                     )
+            if args.processing == "after":  # the backlog is processed once the burst is over
+                worker = subprocess.Popen(worker_command, env=env, stdout=subprocess.DEVNULL)
             drained = wait_processed(database_url, sent)
         finally:
             server.terminate()

@@ -1,11 +1,12 @@
 """Receiving: webhook deliveries stored raw then processed, and polls stored with their cursor.
 
-A webhook only verifies and stores (`store_delivery`), so the network gets its 200 at once
-and nothing is lost to a slow or failing parser. `process_pending` parses stored deliveries
-and ingests their messages; the events are marked processed in the same transaction as the
-messages they produced, and a poll's cursor advances in the same transaction as the messages
-it found (R9), so a crash at any point repeats work rather than losing it, and ingest's
-unique keys make the repeat harmless.
+A webhook only verifies and stores (`store_delivery`, in the inbound log: see
+`caredesk.db.inbound_log`), so the network gets its 200 at once and nothing is lost to a slow
+or failing parser. `process_pending` parses stored deliveries and ingests their messages; the
+events are marked processed with the messages they produced (in the same transaction where
+the log shares the database), and a poll's cursor advances in the same transaction as the
+messages it found (R9), so a crash at any point repeats work rather than losing it, and
+ingest's unique keys make the repeat harmless.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from caredesk.connectors.base import AccountConfig, MalformedEvent, Polled
 from caredesk.connectors.networks import network, receives_webhooks
 from caredesk.connectors.secrets import Vault
 from caredesk.db.engine import write_transaction
+from caredesk.db.inbound_log import inbound_log
 from caredesk.db.upsert import insert_if_absent
 from caredesk.ingest.inbound import InboundMessage
 from caredesk.ingest.pipeline import Ingestor
@@ -40,7 +42,7 @@ MAX_ATTEMPTS = 5
 
 def store_delivery(engine: Engine, account: AccountConfig, body: bytes) -> bool:
     """Keep a verified delivery for processing; False when the same one was already stored."""
-    with write_transaction(engine) as connection:
+    with write_transaction(inbound_log(engine)) as connection:
         return _insert_delivery(connection, account, body)
 
 
@@ -68,7 +70,7 @@ class DeliveryWriter:
     """
 
     def __init__(self, engine: Engine, max_batch: int = 500) -> None:
-        self.engine, self.max_batch = engine, max_batch
+        self.engine, self.max_batch = inbound_log(engine), max_batch
         self._queue: queue.SimpleQueue[tuple[AccountConfig, bytes, Future[bool]]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -139,7 +141,7 @@ class Intake:
 
     def process_pending(self, limit: int = 100) -> int:
         """Parse and ingest up to `limit` stored deliveries; the number handled."""
-        with self.engine.connect() as connection:
+        with inbound_log(self.engine).connect() as connection:
             pending = connection.execute(
                 select(inbound_events.c.id, inbound_events.c.brand_account_id, inbound_events.c.body,
                        inbound_events.c.attempts)
@@ -173,13 +175,20 @@ class Intake:
                 self._fail([event_id], f"{type(error).__name__}: {error}", retry=attempts + 1 < MAX_ATTEMPTS)
             else:
                 parsed.append(event_id)
-        if parsed:
+        if not parsed:
+            return
+        events_log = inbound_log(self.engine)
+        if events_log is self.engine:  # one database: marked processed with the messages, atomically
             self.store_received(
                 account, messages, also=lambda connection: _mark_processed(connection, parsed)
             )
+        else:  # the log is apart (SQLite): marked once the messages are committed
+            self.store_received(account, messages)
+            with write_transaction(events_log) as connection:
+                _mark_processed(connection, parsed)
 
     def _fail(self, event_ids: list[int], reason: str, *, retry: bool = False) -> None:
-        with write_transaction(self.engine) as connection:
+        with write_transaction(inbound_log(self.engine)) as connection:
             connection.execute(
                 update(inbound_events)
                 .where(inbound_events.c.id.in_(event_ids))
