@@ -28,7 +28,7 @@ from caredesk.connectors.base import AccountConfig, MalformedEvent, Polled
 from caredesk.connectors.networks import network, receives_webhooks
 from caredesk.connectors.secrets import Vault
 from caredesk.db.engine import write_transaction
-from caredesk.db.inbound_log import inbound_log
+from caredesk.db.inbound_log import checkpoint_when_idle, inbound_log
 from caredesk.db.upsert import insert_if_absent
 from caredesk.ingest.inbound import InboundMessage
 from caredesk.ingest.pipeline import Ingestor
@@ -38,6 +38,7 @@ from caredesk.models.tables import inbound_events
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+CHECKPOINT_EVERY = 1_000  # deliveries between checkpoints of the inbound log, when idle
 
 
 def store_delivery(engine: Engine, account: AccountConfig, body: bytes) -> bool:
@@ -89,7 +90,11 @@ class DeliveryWriter:
                 self._thread.start()
 
     def _run(self) -> None:
+        written = 0
         while True:
+            if written >= CHECKPOINT_EVERY and self._queue.empty():
+                checkpoint_when_idle(self.engine)
+                written = 0
             batch = [self._queue.get()]
             while len(batch) < self.max_batch:
                 try:
@@ -105,6 +110,7 @@ class DeliveryWriter:
             else:
                 for (_, _, done), fresh in zip(batch, stored, strict=True):
                     done.set_result(fresh)
+                written += len(batch)
 
 
 @dataclass

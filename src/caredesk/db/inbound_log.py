@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import threading
 import weakref
+from typing import Any
 
-from sqlalchemy import Column, Engine, Index, MetaData, Table, UniqueConstraint
+from sqlalchemy import Column, Engine, Index, MetaData, Table, UniqueConstraint, event
 
 from caredesk.db.engine import make_engine
 from caredesk.models.tables import inbound_events
@@ -40,6 +41,24 @@ def inbound_log(engine: Engine) -> Engine:
         log = _logs.get(engine)
         if log is None:
             log = make_engine(f"sqlite:///{database}-inbound")
+            _never_checkpoint_on_commit(log)
             _LOG.create(log, checkfirst=True)
             _logs[engine] = log
         return log
+
+
+def _never_checkpoint_on_commit(log: Engine) -> None:
+    """A commit that crosses the WAL's size runs a checkpoint, and a checkpoint waits for the
+    disk (fsync): seconds on a busy virtual disk, during which no delivery could be stored.
+    The writer checkpoints when it is idle instead (`checkpoint_when_idle`)."""
+
+    @event.listens_for(log, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
+def checkpoint_when_idle(log: Engine) -> None:
+    """Move the log's WAL into the database file without blocking writers (SQLite only)."""
+    if log.dialect.name == "sqlite":
+        with log.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
