@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from caredesk.importers.twcs import BadRow, TwcsFormatError, import_twcs, parse_twitter_time, read_twcs
 from caredesk.ingest.pipeline import Ingestor
 from caredesk.models.tables import brand_accounts, messages
-from tests.conftest import SAMPLE, SHARED
+from tests.conftest import SAMPLE
 from tests.factories import all_conversations, message_count
 
 HEADER = b"tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
@@ -110,7 +110,7 @@ def test_bad_rows_never_stop_an_import_nor_half_write_a_row(
 
 
 def test_brand_tweets_create_their_brand_accounts(engine: Engine, ingestor: Ingestor) -> None:
-    import_twcs(ingestor, SHARED / "data" / "twcs" / "twcs_kaggle_sample93.csv")
+    import_twcs(ingestor, SAMPLE)  # the bundled sample: runs wherever the checkout is
     with engine.connect() as connection:
         handles = set(connection.scalars(select(brand_accounts.c.handle)))
     assert {"AppleSupport", "ChaseSupport"} <= handles

@@ -233,8 +233,8 @@ def test_the_workspace_on_real_tweets_for_the_screenshots(browse: Browsing) -> N
     server = browse.server
     newest = latest_time(SAMPLE)
     assert newest is not None
-    report = import_twcs(
-        Ingestor(server.engine, server.world.workspace_id, create_accounts=True),
+    report = import_twcs(  # triaged, as the demo does: the inbox shows its priorities and flags
+        Ingestor(server.engine, server.world.workspace_id, create_accounts=True, triage=True),
         SAMPLE,
         shift=utcnow() - newest,
     )
@@ -295,3 +295,6 @@ def test_the_workspace_on_real_tweets_for_the_screenshots(browse: Browsing) -> N
     page.locator("#reply-text").blur()
     shoot(page, "conversation.png")
     assert browse.csp_violations(page) == []
+    page.goto("/settings/accounts")
+    expect(page.locator("h1")).to_have_text("Brand accounts")
+    shoot(page, "settings-accounts.png")
