@@ -1,6 +1,6 @@
 """Receiving: webhook deliveries stored raw then processed, and polls stored with their cursor.
 
-A webhook only verifies and stores (`store_delivery`, in the inbound log: see
+A webhook only verifies and stores (`DeliveryWriter`, in the inbound log: see
 `caredesk.db.inbound_log`), so the network gets its 200 at once and nothing is lost to a slow
 or failing parser. `process_pending` parses stored deliveries and ingests their messages; the
 events are marked processed with the messages they produced (in the same transaction where
@@ -41,12 +41,6 @@ MAX_ATTEMPTS = 5
 CHECKPOINT_EVERY = 1_000  # deliveries between checkpoints of the inbound log, when idle
 
 
-def store_delivery(engine: Engine, account: AccountConfig, body: bytes) -> bool:
-    """Keep a verified delivery for processing; False when the same one was already stored."""
-    with write_transaction(inbound_log(engine)) as connection:
-        return _insert_delivery(connection, account, body)
-
-
 def _insert_delivery(connection: Connection, account: AccountConfig, body: bytes) -> bool:
     return insert_if_absent(
         connection,
@@ -77,7 +71,8 @@ class DeliveryWriter:
         self._lock = threading.Lock()
 
     def store(self, account: AccountConfig, body: bytes, timeout_s: float = 30.0) -> bool:
-        """Like `store_delivery`; raises what the write raised."""
+        """Keep a verified delivery for processing; False when the same one was already
+        stored (networks re-send). Raises what the write raised."""
         done: Future[bool] = Future()
         self._queue.put((account, body, done))
         self._ensure_running()
@@ -92,7 +87,9 @@ class DeliveryWriter:
     def _run(self) -> None:
         written = 0
         while True:
-            if written >= CHECKPOINT_EVERY and self._queue.empty():
+            # When idle; under a burst that never pauses, at last anyway (the WAL must not grow
+            # without bound).
+            if written >= CHECKPOINT_EVERY and (self._queue.empty() or written >= 20 * CHECKPOINT_EVERY):
                 checkpoint_when_idle(self.engine)
                 written = 0
             batch = [self._queue.get()]
