@@ -121,7 +121,7 @@ async def load(base_url: str, path: str, rate: float, seconds: float, first: int
                     answer = await client.post(path, content=body, headers=headers)
                 else:
                     answer = await client.get(path)
-            except httpx.TimeoutException as error:  # counted at its full wait, and as a failure
+            except httpx.HTTPError as error:  # a timeout or a refused connection: counted, at its wait
                 latencies.append((time.perf_counter() - due) * 1000)
                 failures.append(f"timeout: {error!r}")
                 return
