@@ -142,14 +142,6 @@ def _config(vault: Vault, row: Any) -> AccountConfig:
     )
 
 
-def is_connected(connection: Connection, account_id: int) -> bool:
-    """Whether the account has credentials of its own (else it is a history-only account)."""
-    return (
-        connection.scalar(select(brand_accounts.c.secrets).where(brand_accounts.c.id == account_id))
-        is not None
-    )
-
-
 def flag_account(connection: Connection, account_id: int, status: AccountStatus, reason: str | None) -> None:
     connection.execute(
         update(brand_accounts)

@@ -76,7 +76,7 @@ class Listener:
         self._accounts: dict[int, tuple[int, str]] = {}  # rule id -> (account id, handle)
         self._version: tuple[Any, ...] | None = None
         self._checked = -float("inf")
-        self._ingestor = Ingestor(engine, workspace_id, live=True, triage=True)
+        self._ingestor = Ingestor(engine, workspace_id, live=True)  # triage: given with each batch
         self._triager = Triager()
 
     def matcher(self) -> Matcher:
@@ -118,8 +118,7 @@ class Listener:
         ]
         self._matcher = Matcher.compile(rules)
         self._accounts = {row.id: (row.account_id, row.handle) for row in rows if row.account_id is not None}
-        competitors = [term for row in rows if row.kind == RuleKind.COMPETITOR.value for term in row.terms]
-        self._triager = Triager(competitors)
+        self._triager = Triager.for_workspace(connection, self.workspace_id)
 
     def hear(self, posts: Sequence[InboundMessage]) -> Heard:
         """Match public posts; keep what matched; open conversations for what needs care."""
@@ -134,9 +133,9 @@ class Listener:
             for post, hits in found:
                 for hit in hits:
                     self._keep(connection, post, hit)
-        caring = self._needing_care(found)
+        caring, triaged = self._needing_care(found)
         if caring:
-            self._ingestor.ingest(caring, also=self._link)
+            self._ingestor.ingest(caring, also=self._link, triaged=triaged)
             heard.conversations = len(caring)
         return heard
 
@@ -151,23 +150,25 @@ class Listener:
             posted_at=post.created_at, matched_at=utcnow(), raw=post.raw,
         )  # fmt: skip
 
-    def _needing_care(self, found: list[tuple[InboundMessage, list[Hit]]]) -> list[InboundMessage]:
+    def _needing_care(
+        self, found: list[tuple[InboundMessage, list[Hit]]]
+    ) -> tuple[list[InboundMessage], list[dict[str, Any] | None]]:
         """Posts naming the brand (untagged) that expect something of it, as messages of the
-        brand account the rule answers from."""
+        brand account the rule answers from, with their triage (ingest stores it as it is)."""
         candidates: list[InboundMessage] = []
         for post, hits in found:
             brand_hit = next((h for h in hits if h.kind in BRAND_KINDS and h.rule_id in self._accounts), None)
             if brand_hit is not None and post.brand_handle is None:
                 candidates.append(replace(post, brand_handle=self._accounts[brand_hit.rule_id][1]))
-        if not candidates:
-            return []
-        triaged = self._triager.results(candidates)
-        return [
-            post
-            for post, triage in zip(candidates, triaged, strict=True)
-            if triage is not None
-            and (triage["actionable"] or (triage["complaint"] and triage["sentiment"] == "negative"))
-        ]
+        caring: list[InboundMessage] = []
+        triaged: list[dict[str, Any] | None] = []
+        for post, triage in zip(candidates, self._triager.results(candidates), strict=True):
+            if triage is not None and (
+                triage["actionable"] or (triage["complaint"] and triage["sentiment"] == "negative")
+            ):
+                caring.append(post)
+                triaged.append(triage)
+        return caring, triaged
 
     def _link(self, connection: Connection) -> None:
         """Point each kept match at the conversation its post became (same transaction)."""

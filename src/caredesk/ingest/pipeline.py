@@ -127,28 +127,34 @@ class Ingestor:
         # imports of history do not, which keeps them fast.
         self.live = live
         # Live sources triage every customer message; imports of history may skip it.
-        self._triage = triage
-        self._triaged: dict[int, dict[str, Any]] = {}
+        self._triager = triage
         self.accounts = AccountDirectory(workspace_id, create_missing=create_accounts)
 
     def ingest(
-        self, messages: Sequence[InboundMessage], *, also: Callable[[Connection], None] | None = None
+        self,
+        messages: Sequence[InboundMessage],
+        *,
+        also: Callable[[Connection], None] | None = None,
+        triaged: Sequence[dict[str, Any] | None] | None = None,
     ) -> IngestResult:
         """Store `messages` in one transaction and emit their events once it has committed.
 
         `also` writes in the same transaction what must commit with the messages: a poller's
-        cursor, the inbound events they came from. A unique-key race with another process
-        (PostgreSQL, several workers) rolls the batch back; it is then retried and the other
-        process's rows count as duplicates.
+        cursor, the inbound events they came from. `triaged`: the messages' triage when the
+        caller already has it (listening triages to decide what needs care). A unique-key race
+        with another process (PostgreSQL, several workers) rolls the batch back; it is then
+        retried and the other process's rows count as duplicates.
         """
         # Triage is CPU work: done before the write lock is taken, so other writers (webhooks)
         # never wait for it. Duplicates are triaged too and their results dropped.
-        self._triaged = self._triage_all(messages)
+        if triaged is None:
+            triaged = self._triage(messages)
+        by_message = {id(m): found for m, found in zip(messages, triaged, strict=True) if found}
         for attempt in range(1, _ATTEMPTS + 1):
             events: list[object] = []
             try:
                 with write_transaction(self.engine) as connection:
-                    result = self._ingest(connection, messages, events)
+                    result = self._ingest(connection, messages, events, by_message)
                     if also is not None:
                         also(connection)
             except IntegrityError:
@@ -162,17 +168,23 @@ class Ingestor:
         raise AssertionError("unreachable")
 
     def _ingest(
-        self, connection: Connection, messages: Sequence[InboundMessage], events: list[object]
+        self,
+        connection: Connection,
+        messages: Sequence[InboundMessage],
+        events: list[object],
+        triaged: dict[int, dict[str, Any]],
     ) -> IngestResult:
         result = IngestResult(received=len(messages))
         by_network: dict[str, _Batch] = {}
         for message in messages:
             by_network.setdefault(message.network, _Batch(message.network, [])).messages.append(message)
         for batch in by_network.values():
-            result += self._ingest_network(connection, batch, events)
+            result += self._ingest_network(connection, batch, events, triaged)
         return result
 
-    def _ingest_network(self, connection: Connection, batch: _Batch, events: list[object]) -> IngestResult:
+    def _ingest_network(
+        self, connection: Connection, batch: _Batch, events: list[object], triaged: dict[int, dict[str, Any]]
+    ) -> IngestResult:
         result = IngestResult()
         network = batch.network
         account_ids = [
@@ -194,7 +206,7 @@ class Ingestor:
         batch.messages = kept
         if not batch.messages:
             return result
-        batch.triage = [self._triaged.get(id(m)) for m in batch.messages]
+        batch.triage = [triaged.get(id(m)) for m in batch.messages]
 
         customers = resolve_customers(
             connection,
@@ -269,15 +281,14 @@ class Ingestor:
             )
         return result
 
-    def _triage_all(self, messages: Sequence[InboundMessage]) -> dict[int, dict[str, Any]]:
-        """Each customer message's triage, by the message object's identity."""
-        if self._triage is False:
-            return {}
-        if self._triage is True:  # made on first use: it reads the workspace's competitors
+    def _triage(self, messages: Sequence[InboundMessage]) -> list[dict[str, Any] | None]:
+        """Each customer message's triage (None for the others, or all when not triaging)."""
+        if self._triager is False:
+            return [None] * len(messages)
+        if self._triager is True:  # made on first use: it reads the workspace's competitors
             with self.engine.connect() as connection:
-                self._triage = Triager.for_workspace(connection, self.workspace_id)
-        found = self._triage.results(messages)
-        return {id(message): result for message, result in zip(messages, found, strict=True) if result}
+                self._triager = Triager.for_workspace(connection, self.workspace_id)
+        return self._triager.results(messages)
 
     def _log_arrivals(
         self, connection: Connection, batch: _Batch, groups: list[Group], message_ids: list[int]
