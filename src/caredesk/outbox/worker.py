@@ -97,7 +97,7 @@ def claim_due(engine: Engine, limit: int = 20) -> list[Claim]:
         for row in rows:
             if row.id in claims:
                 continue
-            thread = _thread(connection, row.conversation_id)
+            thread = _thread_ids(connection, row.conversation_id)
             claims[row.id] = Claim(
                 row.id,
                 row.workspace_id,
@@ -112,8 +112,8 @@ def claim_due(engine: Engine, limit: int = 20) -> list[Claim]:
                     text=row.text,
                     reply_to_network_id=row.reply_to_network_id,
                     recipient_platform_user_id=row.platform_user_id,
-                    reply_to_raw=thread.get(row.reply_to_network_id) if row.reply_to_network_id else None,
-                    thread_network_ids=tuple(thread),
+                    reply_to_raw=_raw_of(connection, row.conversation_id, row.reply_to_network_id),
+                    thread_network_ids=thread,
                 ),
             )
         return list(claims.values())
@@ -122,15 +122,27 @@ def claim_due(engine: Engine, limit: int = 20) -> list[Claim]:
 THREAD_LIMIT = 100
 
 
-def _thread(connection: Connection, conversation_id: int) -> dict[str, Any]:
-    """The conversation's messages on the network, oldest first: network id -> raw payload."""
-    rows = connection.execute(
-        select(messages.c.network_message_id, messages.c.raw)
-        .where(messages.c.conversation_id == conversation_id, messages.c.network_message_id.is_not(None))
-        .order_by(messages.c.created_at, messages.c.id)
-        .limit(THREAD_LIMIT)
+def _thread_ids(connection: Connection, conversation_id: int) -> tuple[str, ...]:
+    """The conversation's network message ids, oldest first (an e-mail's References)."""
+    return tuple(
+        connection.scalars(
+            select(messages.c.network_message_id)
+            .where(messages.c.conversation_id == conversation_id, messages.c.network_message_id.is_not(None))
+            .order_by(messages.c.created_at, messages.c.id)
+            .limit(THREAD_LIMIT)
+        )
     )
-    return {row.network_message_id: row.raw for row in rows}
+
+
+def _raw_of(connection: Connection, conversation_id: int, network_id: str | None) -> Any:
+    """The stored payload of the message answered (a subject, a thread root, a comment's time)."""
+    if network_id is None:
+        return None
+    return connection.scalar(
+        select(messages.c.raw).where(
+            messages.c.conversation_id == conversation_id, messages.c.network_message_id == network_id
+        )
+    )
 
 
 def deliver_due(engine: Engine, connectors: Connectors, limit: int = 20) -> int:
