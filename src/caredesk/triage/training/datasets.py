@@ -118,7 +118,7 @@ def hash_split(text: str) -> str:
 
 def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[dict[str, str]]:
     if not path.is_file():
-        raise DataError(f"missing data file {path}")
+        raise DataError(f"missing data file {path}: point --data at the labelled data (../shared/data)")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = set(columns) - set(reader.fieldnames or ())
